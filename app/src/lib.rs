@@ -1,1 +1,82 @@
-//! placeholder
+//! AppBuilder's user interface, written with Leptos.
+//!
+//! The same crate is compiled twice: with `ssr` into the server, which renders every page to HTML,
+//! and with `hydrate` to wasm, which takes over that HTML in the browser. The route table is in
+//! [`App`]; each page lives in `pages/` with the server fns it uses. Server fns reach the rest of
+//! the system only through what the server puts into the request (the signed-in principal) or
+//! provides as context; this crate never names a storage adapter.
+//!
+//! Sign-in and sign-out call the public REST API (`/api/v1/session`), like any other client, and
+//! then reload the page so the server renders it for the new user.
+
+pub mod auth;
+mod components;
+mod pages;
+
+use components::shell::SignedInShell;
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+use pages::app_list::AppListPage;
+use pages::not_found::NotFound;
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="dark"/>
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The root component: the signed-in user, the stylesheet and the route table.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    auth::provide_current_user();
+    mark_hydrated();
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/appbuilder.css"/>
+        <Title formatter=|page: String| if page.is_empty() { "AppBuilder".to_owned() } else { format!("{page} · AppBuilder") }/>
+        <Router>
+            <Routes fallback=|| view! { <NotFound/> }>
+                <ParentRoute path=path!("") view=SignedInShell>
+                    <Route path=path!("") view=AppListPage/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}
+
+/// Sets `data-hydrated` on `<body>` once the wasm has taken over the page, so that browser tests
+/// (and people debugging) can tell a live page from server-rendered HTML.
+fn mark_hydrated() {
+    Effect::new(|_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+}
+
+/// The wasm entry point: called by the hydration script the server puts into every page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

@@ -12,6 +12,6 @@ mod service;
 mod throttle;
 
 pub use error::AccountsError;
-pub use secrets::{SESSION_TOKEN_BYTES, TOKEN_PREFIX};
+pub use secrets::{SESSION_TOKEN_BYTES, TOKEN_PREFIX, generate_password};
 pub use service::{Accounts, FirstAdmin, NewSession, NewToken, UserPatch};
 pub use throttle::ThrottlePolicy;

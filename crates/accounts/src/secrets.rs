@@ -20,6 +20,11 @@ pub(crate) fn random_secret() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// A generated password for a new account: 24 URL-safe characters (144 bits).
+pub fn generate_password() -> String {
+    random_secret()[..24].to_owned()
+}
+
 /// How a secret is stored and looked up: its SHA-256. The secrets are random and long, so a fast
 /// hash is enough; a database leak does not give away live sessions or tokens.
 pub(crate) fn secret_hash(secret: &str) -> [u8; 32] {

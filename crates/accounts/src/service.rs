@@ -1,7 +1,7 @@
 //! [`Accounts`]: sign-in, sessions, tokens and user administration.
 
 use crate::error::AccountsError;
-use crate::secrets::{TOKEN_PREFIX, hash_password, random_secret, secret_hash, verify_password};
+use crate::secrets::{TOKEN_PREFIX, generate_password, hash_password, random_secret, secret_hash, verify_password};
 use crate::throttle::ThrottlePolicy;
 use domain::paging::{Page, PageRequest};
 use domain::ports::{AccountStore, UserChange};
@@ -235,7 +235,7 @@ impl Accounts {
         }
         let (password, generated) = match password {
             Some(given) => (given.to_owned(), false),
-            None => (random_secret()[..24].to_owned(), true),
+            None => (generate_password(), true),
         };
         let user = self.create_user(FIRST_ADMIN, &password, Role::Admin).await?;
         Ok(Some(FirstAdmin { username: user.username, password, generated }))

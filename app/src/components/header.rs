@@ -1,0 +1,39 @@
+//! The bar at the top of every signed-in page.
+
+use domain::Me;
+use leptos::prelude::*;
+
+/// Product name, navigation, and who is signed in with which role, with a sign-out button.
+#[component]
+pub fn Header(me: Me) -> impl IntoView {
+    let (error, set_error) = signal(None::<String>);
+    let sign_out = move |_| {
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            match crate::auth::sign_out().await {
+                Ok(()) => crate::auth::reload_at("/"),
+                Err(message) => set_error.set(Some(message)),
+            }
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = set_error;
+    };
+    let role = me.role.to_string();
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/">
+                <span class="brand-mark" aria-hidden="true">"⬢"</span>
+                "AppBuilder"
+            </a>
+            <nav class="topnav">
+                <a href="/" aria-current="page">"Apps"</a>
+            </nav>
+            <div class="whoami" data-testid="whoami">
+                <span class="user" data-testid="current-user">{me.username}</span>
+                <span class=format!("role role-{role}") data-testid="current-role">{role.clone()}</span>
+                <button class="button button-quiet" data-testid="sign-out" on:click=sign_out>"Sign out"</button>
+            </div>
+        </header>
+        {move || error.get().map(|message| view! { <p class="banner banner-error" role="alert">{message}</p> })}
+    }
+}

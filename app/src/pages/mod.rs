@@ -1,0 +1,5 @@
+//! One module per page; a page's components and server fns live beside it.
+
+pub mod app_list;
+pub mod not_found;
+pub mod sign_in;

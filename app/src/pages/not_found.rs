@@ -1,0 +1,21 @@
+//! What an unknown page URL shows.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// A plain "not found" page with a way back. The server answers such URLs with 404.
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Not found"/>
+        <main class="page page-narrow">
+            <h1>"Page not found"</h1>
+            <p class="muted">"There is nothing at this address."</p>
+            <p><a class="button" href="/">"Back to the app list"</a></p>
+        </main>
+    }
+}

@@ -1,0 +1,71 @@
+//! JSON in and out: an extractor whose rejections use the API's error body, and a safety net that
+//! gives every error answer under `/api/` that body, whatever produced it.
+
+use crate::error::ApiError;
+use axum::extract::rejection::JsonRejection;
+use crate::state::HttpSettings;
+use axum::extract::{FromRef, FromRequest, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+use std::sync::Arc;
+
+/// `Json<T>` with rejections as [`ApiError`]s: 400 with serde's explanation for malformed or
+/// incomplete bodies, 413 for oversize ones.
+pub struct ApiJson<T>(pub T);
+
+impl<T, S> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+    Arc<HttpSettings>: FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let limit = Arc::<HttpSettings>::from_ref(state).max_body_bytes;
+        match axum::Json::<T>::from_request(request, state).await {
+            Ok(axum::Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => Err(json_rejection(rejection, limit)),
+        }
+    }
+}
+
+fn json_rejection(rejection: JsonRejection, limit: usize) -> ApiError {
+    match rejection {
+        JsonRejection::MissingJsonContentType(_) => {
+            ApiError::bad_request("send the body as JSON with `Content-Type: application/json`")
+        }
+        JsonRejection::JsonSyntaxError(err) => ApiError::bad_request(format!("the body is not valid JSON: {}", err.body_text())),
+        JsonRejection::JsonDataError(err) => ApiError::bad_request(format!("the body does not have the expected fields: {}", err.body_text())),
+        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::payload_too_large(limit),
+        other => ApiError::bad_request(other.body_text()),
+    }
+}
+
+/// Middleware: an error answer under `/api/` that is not already JSON (a method the route does
+/// not take, a body over the limit caught before any handler) gets the API's error body.
+pub async fn json_error_bodies(State(settings): State<Arc<HttpSettings>>, request: Request, next: Next) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if api && (response.status().is_client_error() || response.status().is_server_error()) && !is_json {
+        let (parts, _) = response.into_parts();
+        let error = match parts.status {
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::payload_too_large(settings.max_body_bytes),
+            status => ApiError::from_status(status),
+        };
+        let mut fixed = error.into_response();
+        for name in [header::ALLOW, header::RETRY_AFTER] {
+            if let Some(value) = parts.headers.get(&name) {
+                fixed.headers_mut().insert(name, value.clone());
+            }
+        }
+        return fixed;
+    }
+    response
+}

@@ -1,0 +1,31 @@
+//! Leptos: server-rendered pages, the server fns under `/rpc`, and the static web assets.
+
+use crate::http::auth::{require_signed_in, signed_out_pages_answer_401};
+use crate::state::AppState;
+use app::{App, shell};
+use axum::Router;
+use axum::extract::Request;
+use axum::middleware::from_fn;
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+
+/// Page routes (open to everyone: signed-out visitors get the sign-in form with 401) and the
+/// server fns (signed-in only).
+pub fn routes(state: &AppState) -> Router<AppState> {
+    let options = state.leptos_options.clone();
+    let pages = Router::new()
+        .leptos_routes(state, generate_route_list(App), move || shell(options.clone()))
+        .layer(from_fn(signed_out_pages_answer_401));
+    let server_fns = Router::new()
+        .route("/rpc/{*fn_name}", any(leptos_axum::handle_server_fns))
+        .route_layer(from_fn(require_signed_in));
+    pages.merge(server_fns)
+}
+
+/// A file from the site root (`/pkg/...`, the favicon), or the app's 404 page.
+pub async fn static_file_or_not_found(state: AppState, request: Request) -> Response {
+    let handler = leptos_axum::file_and_error_handler::<AppState, _>(shell);
+    let uri = request.uri().clone();
+    handler(uri, axum::extract::State(state), request).await.into_response()
+}

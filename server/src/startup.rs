@@ -1,0 +1,174 @@
+//! Start-up and shutdown: open the store, build the services and the router once, serve until
+//! SIGTERM or Ctrl+C; and the `user` subcommand.
+
+use crate::config::{GlobalArgs, ServeArgs, UserCommand};
+use crate::state::{AppState, HttpSettings};
+use accounts::{Accounts, ThrottlePolicy};
+use leptos::config::LeptosOptions;
+use std::io::BufRead;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+use store::SqliteStore;
+
+/// A start-up failure, with what to do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir { path: String, source: std::io::Error },
+    #[error("cannot open the database: {0}")]
+    Database(#[source] domain::ports::StoreError),
+    #[error("{0}")]
+    Accounts(#[from] accounts::AccountsError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen { addr: SocketAddr, source: std::io::Error },
+    #[error("the server stopped with an error: {0}")]
+    Serve(#[source] std::io::Error),
+    #[error("{0}")]
+    Input(String),
+}
+
+/// The services and state that both `serve` and the tests build the same way.
+pub async fn build_state(global: &GlobalArgs, serve: &ServeArgs, throttle: ThrottlePolicy) -> Result<AppState, StartupError> {
+    std::fs::create_dir_all(&global.data_dir)
+        .map_err(|source| StartupError::DataDir { path: global.data_dir.display().to_string(), source })?;
+    let store = SqliteStore::open(&global.database_url()).await.map_err(StartupError::Database)?;
+    let session_lifetime = Duration::from_secs(u64::from(serve.session_days) * 24 * 60 * 60);
+    let accounts = Accounts::new(Arc::new(store.clone()), throttle, session_lifetime)?;
+    let leptos_options = LeptosOptions::builder()
+        .output_name("appbuilder")
+        .site_root(serve.site_root.to_string_lossy().into_owned())
+        .site_pkg_dir("pkg")
+        .site_addr(serve.addr)
+        .build();
+    let settings = HttpSettings {
+        data_dir: global.data_dir.clone(),
+        max_body_bytes: serve.max_body_bytes,
+        secure_cookies: serve.secure_cookies,
+        allowed_origins: serve.allowed_origins.clone(),
+    };
+    Ok(AppState { leptos_options, accounts, store, settings: Arc::new(settings) })
+}
+
+/// `appbuilder serve`: runs until SIGTERM or Ctrl+C, then finishes open requests and closes the
+/// database.
+pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> Result<(), StartupError> {
+    tracing::info!(data_dir = %global.data_dir.display(), config = ?args, "starting AppBuilder {}", env!("CARGO_PKG_VERSION"));
+    let state = build_state(global, &args, ThrottlePolicy::default()).await?;
+    create_first_admin(&state.accounts, args.admin_password.as_deref()).await?;
+    warn_if_assets_missing(&args.site_root);
+
+    let purge = tokio::spawn(purge_expired_sessions(state.accounts.clone()));
+    let store = state.store.clone();
+    let router = crate::http::router(state);
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .map_err(|source| StartupError::Listen { addr: args.addr, source })?;
+    let local = listener.local_addr().map_err(StartupError::Serve)?;
+    tracing::info!("AppBuilder is listening on http://{local}");
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(StartupError::Serve)?;
+    purge.abort();
+    store.close().await;
+    tracing::info!("AppBuilder stopped");
+    Ok(())
+}
+
+async fn create_first_admin(accounts: &Accounts, password: Option<&str>) -> Result<(), StartupError> {
+    if let Some(admin) = accounts.ensure_first_admin(password).await? {
+        if admin.generated {
+            // The one time a secret is logged, on purpose: nobody could sign in otherwise.
+            tracing::warn!(
+                "created the first admin user '{}' with the generated password: {}  (change it after signing in; set APPBUILDER_ADMIN_PASSWORD to choose it)",
+                admin.username,
+                admin.password
+            );
+        } else {
+            tracing::info!("created the first admin user '{}' with the password from APPBUILDER_ADMIN_PASSWORD", admin.username);
+        }
+    }
+    Ok(())
+}
+
+fn warn_if_assets_missing(site_root: &Path) {
+    let script = site_root.join("pkg").join("appbuilder.js");
+    if !script.is_file() {
+        tracing::warn!(
+            "web assets not found at {}: pages will render but not come alive; build them with scripts/build-site",
+            script.display()
+        );
+    }
+}
+
+async fn purge_expired_sessions(accounts: Accounts) {
+    let mut every_hour = tokio::time::interval(Duration::from_secs(60 * 60));
+    loop {
+        every_hour.tick().await;
+        match accounts.purge_expired_sessions().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(sessions = n, "removed expired sessions"),
+            Err(err) => tracing::warn!(%err, "could not remove expired sessions"),
+        }
+    }
+}
+
+/// Resolves on SIGTERM (service managers) or Ctrl+C (a terminal).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::warn!(%err, "cannot listen for Ctrl+C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::warn!(%err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down: finishing open requests");
+}
+
+/// `appbuilder user ...`.
+pub async fn user_command(global: &GlobalArgs, command: UserCommand) -> Result<(), StartupError> {
+    match command {
+        UserCommand::Add { name, role, password_stdin } => {
+            std::fs::create_dir_all(&global.data_dir)
+                .map_err(|source| StartupError::DataDir { path: global.data_dir.display().to_string(), source })?;
+            let store = SqliteStore::open(&global.database_url()).await.map_err(StartupError::Database)?;
+            let accounts = Accounts::new(Arc::new(store.clone()), ThrottlePolicy::default(), Duration::ZERO)?;
+            let (password, generated) = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin()
+                    .lock()
+                    .read_line(&mut line)
+                    .map_err(|err| StartupError::Input(format!("cannot read the password from standard input: {err}")))?;
+                (line.trim_end_matches(['\r', '\n']).to_owned(), false)
+            } else {
+                (accounts::generate_password(), true)
+            };
+            let user = accounts.create_user(&name, &password, role).await?;
+            store.close().await;
+            println!("added user {} with role {}", user.username, user.role);
+            if generated {
+                println!("password: {password}");
+            }
+            Ok(())
+        }
+    }
+}
