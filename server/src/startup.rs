@@ -29,8 +29,17 @@ pub enum StartupError {
     Input(String),
 }
 
-/// The services and state that both `serve` and the tests build the same way.
-pub async fn build_state(global: &GlobalArgs, serve: &ServeArgs, throttle: ThrottlePolicy) -> Result<AppState, StartupError> {
+/// Everything `serve` does before it listens: the data directory, the database and its
+/// migrations, the services, and the first admin of an empty database. The HTTP tests start
+/// the server through this too.
+pub async fn prepare(global: &GlobalArgs, serve: &ServeArgs, throttle: ThrottlePolicy) -> Result<AppState, StartupError> {
+    let state = build_state(global, serve, throttle).await?;
+    create_first_admin(&state.accounts, serve.admin_password.as_deref()).await?;
+    warn_if_assets_missing(&serve.site_root);
+    Ok(state)
+}
+
+async fn build_state(global: &GlobalArgs, serve: &ServeArgs, throttle: ThrottlePolicy) -> Result<AppState, StartupError> {
     std::fs::create_dir_all(&global.data_dir)
         .map_err(|source| StartupError::DataDir { path: global.data_dir.display().to_string(), source })?;
     let store = SqliteStore::open(&global.database_url()).await.map_err(StartupError::Database)?;
@@ -55,9 +64,7 @@ pub async fn build_state(global: &GlobalArgs, serve: &ServeArgs, throttle: Throt
 /// database.
 pub async fn serve(global: &GlobalArgs, args: ServeArgs) -> Result<(), StartupError> {
     tracing::info!(data_dir = %global.data_dir.display(), config = ?args, "starting AppBuilder {}", env!("CARGO_PKG_VERSION"));
-    let state = build_state(global, &args, ThrottlePolicy::default()).await?;
-    create_first_admin(&state.accounts, args.admin_password.as_deref()).await?;
-    warn_if_assets_missing(&args.site_root);
+    let state = prepare(global, &args, ThrottlePolicy::default()).await?;
 
     let purge = tokio::spawn(purge_expired_sessions(state.accounts.clone()));
     let store = state.store.clone();

@@ -1,0 +1,38 @@
+//! Server-rendered pages: the sign-in form for signed-out visitors, the app list after sign-in.
+
+mod common;
+
+use common::TestServer;
+use http::{Method, StatusCode, header};
+
+#[tokio::test]
+async fn signed_out_visitors_get_the_sign_in_form_with_401_at_the_url_they_asked_for() {
+    let server = TestServer::start().await;
+    let page = server.call(Method::GET, "/", None, None).await;
+    assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+    assert!(page.headers[header::CONTENT_TYPE].to_str().expect("ascii").starts_with("text/html"));
+    assert!(page.text.contains("data-testid=\"sign-in-form\""), "{}", page.text);
+    assert!(!page.text.contains("data-testid=\"app-list\""));
+    assert!(page.text.contains("/pkg/appbuilder.js"), "the page loads the wasm bundle");
+}
+
+#[tokio::test]
+async fn signed_in_users_see_the_app_list_with_their_name_and_role() {
+    let server = TestServer::start().await;
+    let cookie = server.user_with_role("dev-dora", "developer").await;
+    let page = server.call(Method::GET, "/", Some(&cookie), None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("data-testid=\"app-list\""), "{}", page.text);
+    assert!(page.text.contains(">dev-dora</span>"));
+    assert!(page.text.contains(">developer</span>"));
+    assert!(!page.text.contains("sign-in-form"));
+}
+
+#[tokio::test]
+async fn unknown_pages_are_404() {
+    let server = TestServer::start().await;
+    let cookie = server.admin().await;
+    let page = server.call(Method::GET, "/no/such/page", Some(&cookie), None).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.text.contains("Page not found"));
+}
