@@ -1,0 +1,57 @@
+// The walking skeleton's journey: sign in as the admin, see the app list, sign out, and find the
+// list out of reach afterwards.
+import { expect, test, type Page } from '@playwright/test';
+import { adminPassword } from '../playwright.config';
+
+/** Waits until the wasm has hydrated the page (the server sets nothing; the client marks it). */
+async function waitForHydration(page: Page) {
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+}
+
+test('an admin signs in, sees the app list, signs out and cannot reach the list again', async ({ page }) => {
+  const pageErrors: string[] = [];
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+
+  const first = await page.goto('/');
+  expect(first?.status()).toBe(401);
+  await waitForHydration(page);
+  await expect(page.getByTestId('sign-in-form')).toBeVisible();
+  await expect(page.getByTestId('app-list')).toHaveCount(0);
+
+  await page.getByTestId('username').fill('admin');
+  await page.getByTestId('password').fill(adminPassword);
+  await page.getByTestId('sign-in').click();
+
+  await expect(page.getByTestId('app-list')).toBeVisible();
+  await expect(page.getByTestId('current-user')).toHaveText('admin');
+  await expect(page.getByTestId('current-role')).toHaveText('admin');
+  const cookies = await page.context().cookies();
+  const session = cookies.find((c) => c.name === 'appbuilder_session');
+  expect(session?.httpOnly).toBe(true);
+  expect(session?.sameSite).toBe('Strict');
+
+  await waitForHydration(page);
+  await page.getByTestId('sign-out').click();
+  await expect(page.getByTestId('sign-in-form')).toBeVisible();
+
+  const again = await page.goto('/');
+  expect(again?.status()).toBe(401);
+  await expect(page.getByTestId('app-list')).toHaveCount(0);
+  await expect(page.getByTestId('sign-in-form')).toBeVisible();
+  const me = await page.request.get('/api/v1/me');
+  expect(me.status()).toBe(401);
+  expect(pageErrors).toEqual([]);
+});
+
+test('a wrong password is refused with a readable message and no session', async ({ page }) => {
+  await page.goto('/');
+  await waitForHydration(page);
+  await page.getByTestId('username').fill('admin');
+  await page.getByTestId('password').fill('not the password');
+  await page.getByTestId('sign-in').click();
+  await expect(page.getByTestId('sign-in-error')).toHaveText('Wrong user name or password.');
+  await expect(page.getByTestId('password')).toHaveValue('');
+  await expect(page.getByTestId('app-list')).toHaveCount(0);
+  const cookies = await page.context().cookies();
+  expect(cookies.find((c) => c.name === 'appbuilder_session')).toBeUndefined();
+});
