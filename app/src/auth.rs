@@ -18,8 +18,7 @@ pub fn provide_current_user() {
 /// The user the request was made for, as resolved by the server's auth layer.
 #[server(prefix = "/rpc")]
 pub async fn current_user() -> Result<Option<Me>, ServerFnError> {
-    let parts = use_context::<http::request::Parts>()
-        .ok_or_else(|| ServerFnError::new("no request in context"))?;
+    let parts = use_context::<http::request::Parts>().ok_or_else(|| ServerFnError::new("no request in context"))?;
     Ok(parts.extensions.get::<domain::Principal>().map(domain::Principal::me))
 }
 
@@ -27,9 +26,7 @@ pub async fn current_user() -> Result<Option<Me>, ServerFnError> {
 #[cfg(feature = "hydrate")]
 pub async fn sign_in(username: &str, password: &str) -> Result<(), String> {
     let body = serde_json::json!({ "username": username, "password": password });
-    let request = gloo_net::http::Request::post("/api/v1/session")
-        .json(&body)
-        .map_err(|err| err.to_string())?;
+    let request = gloo_net::http::Request::post("/api/v1/session").json(&body).map_err(|err| err.to_string())?;
     let response = request.send().await.map_err(|_| "The server did not answer. Is it running?".to_owned())?;
     match response.status() {
         200..=299 => Ok(()),

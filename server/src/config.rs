@@ -146,8 +146,9 @@ mod tests {
 
     #[test]
     fn user_add_takes_a_role_and_refuses_unknown_ones() {
-        let cli = Cli::try_parse_from(["appbuilder", "--data-dir", "/tmp/x", "user", "add", "dev1", "--role", "developer"])
-            .expect("parses");
+        let cli =
+            Cli::try_parse_from(["appbuilder", "--data-dir", "/tmp/x", "user", "add", "dev1", "--role", "developer"])
+                .expect("parses");
         match cli.command {
             Some(Command::User(UserCommand::Add { name, role, password_stdin })) => {
                 assert_eq!((name.as_str(), role, password_stdin), ("dev1", Role::Developer, false));

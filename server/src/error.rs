@@ -27,7 +27,11 @@ impl ApiError {
     }
 
     pub fn unauthorized() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "sign in, or send an API token as `Authorization: Bearer <token>`")
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "sign in, or send an API token as `Authorization: Bearer <token>`",
+        )
     }
 
     pub fn forbidden(message: impl Into<String>) -> Self {
@@ -76,7 +80,9 @@ impl ApiError {
             StatusCode::NOT_FOUND => ("not_found", "there is no such resource; see GET /api/v1/openapi.json"),
             StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "this resource does not accept that method"),
             StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "the request body is too large"),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => ("bad_request", "send the body as JSON with `Content-Type: application/json`"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                ("bad_request", "send the body as JSON with `Content-Type: application/json`")
+            }
             StatusCode::TOO_MANY_REQUESTS => ("rate_limited", "too many requests; wait and try again"),
             s if s.is_server_error() => ("internal", "something went wrong on the server"),
             _ => ("bad_request", "the request could not be understood"),

@@ -32,17 +32,30 @@ pub enum StartupError {
 /// Everything `serve` does before it listens: the data directory, the database and its
 /// migrations, the services, and the first admin of an empty database. The HTTP tests start
 /// the server through this too.
-pub async fn prepare(global: &GlobalArgs, serve: &ServeArgs, throttle: ThrottlePolicy) -> Result<AppState, StartupError> {
+pub async fn prepare(
+    global: &GlobalArgs,
+    serve: &ServeArgs,
+    throttle: ThrottlePolicy,
+) -> Result<AppState, StartupError> {
     let state = build_state(global, serve, throttle).await?;
     create_first_admin(&state.accounts, serve.admin_password.as_deref()).await?;
     warn_if_assets_missing(&serve.site_root);
     Ok(state)
 }
 
-async fn build_state(global: &GlobalArgs, serve: &ServeArgs, throttle: ThrottlePolicy) -> Result<AppState, StartupError> {
+/// Creates the data directory if needed and opens (and migrates) the database.
+async fn open_store(global: &GlobalArgs) -> Result<SqliteStore, StartupError> {
     std::fs::create_dir_all(&global.data_dir)
         .map_err(|source| StartupError::DataDir { path: global.data_dir.display().to_string(), source })?;
-    let store = SqliteStore::open(&global.database_url()).await.map_err(StartupError::Database)?;
+    SqliteStore::open(&global.database_url()).await.map_err(StartupError::Database)
+}
+
+async fn build_state(
+    global: &GlobalArgs,
+    serve: &ServeArgs,
+    throttle: ThrottlePolicy,
+) -> Result<AppState, StartupError> {
+    let store = open_store(global).await?;
     let session_lifetime = Duration::from_secs(u64::from(serve.session_days) * 24 * 60 * 60);
     let accounts = Accounts::new(Arc::new(store.clone()), throttle, session_lifetime)?;
     let leptos_options = LeptosOptions::builder()
@@ -94,7 +107,10 @@ async fn create_first_admin(accounts: &Accounts, password: Option<&str>) -> Resu
                 admin.password
             );
         } else {
-            tracing::info!("created the first admin user '{}' with the password from APPBUILDER_ADMIN_PASSWORD", admin.username);
+            tracing::info!(
+                "created the first admin user '{}' with the password from APPBUILDER_ADMIN_PASSWORD",
+                admin.username
+            );
         }
     }
     Ok(())
@@ -155,16 +171,13 @@ async fn shutdown_signal() {
 pub async fn user_command(global: &GlobalArgs, command: UserCommand) -> Result<(), StartupError> {
     match command {
         UserCommand::Add { name, role, password_stdin } => {
-            std::fs::create_dir_all(&global.data_dir)
-                .map_err(|source| StartupError::DataDir { path: global.data_dir.display().to_string(), source })?;
-            let store = SqliteStore::open(&global.database_url()).await.map_err(StartupError::Database)?;
+            let store = open_store(global).await?;
             let accounts = Accounts::new(Arc::new(store.clone()), ThrottlePolicy::default(), Duration::ZERO)?;
             let (password, generated) = if password_stdin {
                 let mut line = String::new();
-                std::io::stdin()
-                    .lock()
-                    .read_line(&mut line)
-                    .map_err(|err| StartupError::Input(format!("cannot read the password from standard input: {err}")))?;
+                std::io::stdin().lock().read_line(&mut line).map_err(|err| {
+                    StartupError::Input(format!("cannot read the password from standard input: {err}"))
+                })?;
                 (line.trim_end_matches(['\r', '\n']).to_owned(), false)
             } else {
                 (accounts::generate_password(), true)

@@ -8,7 +8,8 @@ use http::{Method, Request, StatusCode, header};
 use serde_json::json;
 
 fn raw(method: Method, path: &str, cookie: &str, content_type: Option<&str>, body: impl Into<Body>) -> Request<Body> {
-    let mut builder = Request::builder().method(method).uri(path).header(header::HOST, HOST).header(header::COOKIE, cookie);
+    let mut builder =
+        Request::builder().method(method).uri(path).header(header::HOST, HOST).header(header::COOKIE, cookie);
     if let Some(ct) = content_type {
         builder = builder.header(header::CONTENT_TYPE, ct);
     }
@@ -43,7 +44,8 @@ async fn bodies_over_the_limit_are_413_whether_announced_or_streamed() {
     let cookie = server.admin().await;
     let big = format!("{{\"name\": \"{}\"}}", "x".repeat(4096));
 
-    let announced = server.send(raw(Method::POST, "/api/v1/tokens", &cookie, Some("application/json"), big.clone())).await;
+    let announced =
+        server.send(raw(Method::POST, "/api/v1/tokens", &cookie, Some("application/json"), big.clone())).await;
     assert_eq!(announced.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(announced.error_code(), "payload_too_large");
     assert_eq!(announced.json()["limit_bytes"], 1024);
@@ -56,7 +58,8 @@ async fn bodies_over_the_limit_are_413_whether_announced_or_streamed() {
 
 /// A body without a Content-Length, as a chunked upload sends it.
 fn futures_stream(text: String) -> Body {
-    let parts: Vec<Result<String, std::io::Error>> = text.as_bytes().chunks(512).map(|c| Ok(String::from_utf8_lossy(c).into_owned())).collect();
+    let parts: Vec<Result<String, std::io::Error>> =
+        text.as_bytes().chunks(512).map(|c| Ok(String::from_utf8_lossy(c).into_owned())).collect();
     Body::from_stream(tokio_stream_iter(parts))
 }
 

@@ -141,7 +141,12 @@ async fn repeated_failures_are_slowed_down_with_429_and_retry_after() {
     let server = TestServer::start().await;
     for _ in 0..5 {
         let answer = server
-            .call(Method::POST, "/api/v1/session", None, Some(json!({"username": "admin", "password": "guess guess guess"})))
+            .call(
+                Method::POST,
+                "/api/v1/session",
+                None,
+                Some(json!({"username": "admin", "password": "guess guess guess"})),
+            )
             .await;
         assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     }

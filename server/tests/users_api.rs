@@ -17,7 +17,8 @@ async fn only_admins_manage_users() {
         let create = json!({"username": "sneaky", "password": "password123456", "role": "admin"});
         let answer = server.call(Method::POST, "/api/v1/users", Some(&cookie), Some(create)).await;
         assert_eq!(answer.status, StatusCode::FORBIDDEN, "{role}");
-        let patch = server.call(Method::PATCH, "/api/v1/users/admin", Some(&cookie), Some(json!({"disabled": true}))).await;
+        let patch =
+            server.call(Method::PATCH, "/api/v1/users/admin", Some(&cookie), Some(json!({"disabled": true}))).await;
         assert_eq!(patch.status, StatusCode::FORBIDDEN, "{role}");
     }
 }
@@ -27,19 +28,34 @@ async fn admins_create_list_change_and_disable_users() {
     let server = TestServer::start().await;
     let admin = server.admin().await;
     let created = server
-        .call(Method::POST, "/api/v1/users", Some(&admin), Some(json!({"username": "Rita", "password": "rita's password", "role": "reviewer"})))
+        .call(
+            Method::POST,
+            "/api/v1/users",
+            Some(&admin),
+            Some(json!({"username": "Rita", "password": "rita's password", "role": "reviewer"})),
+        )
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
     assert_eq!(created.json()["username"], "rita");
     assert!(created.json().get("password_hash").is_none());
 
     let again = server
-        .call(Method::POST, "/api/v1/users", Some(&admin), Some(json!({"username": "rita", "password": "another password", "role": "admin"})))
+        .call(
+            Method::POST,
+            "/api/v1/users",
+            Some(&admin),
+            Some(json!({"username": "rita", "password": "another password", "role": "admin"})),
+        )
         .await;
     assert_eq!((again.status, again.error_code().as_str()), (StatusCode::CONFLICT, "conflict"));
 
     let weak = server
-        .call(Method::POST, "/api/v1/users", Some(&admin), Some(json!({"username": "sam", "password": "short", "role": "developer"})))
+        .call(
+            Method::POST,
+            "/api/v1/users",
+            Some(&admin),
+            Some(json!({"username": "sam", "password": "short", "role": "developer"})),
+        )
         .await;
     assert_eq!((weak.status, weak.error_code().as_str()), (StatusCode::BAD_REQUEST, "bad_request"));
 
@@ -51,12 +67,14 @@ async fn admins_create_list_change_and_disable_users() {
     assert_eq!(rest.json()["next_cursor"], json!(null));
 
     let rita = server.sign_in("rita", "rita's password").await;
-    let promoted = server.call(Method::PATCH, "/api/v1/users/rita", Some(&admin), Some(json!({"role": "developer"}))).await;
+    let promoted =
+        server.call(Method::PATCH, "/api/v1/users/rita", Some(&admin), Some(json!({"role": "developer"}))).await;
     assert_eq!(promoted.json()["role"], "developer");
     let me = server.call(Method::GET, "/api/v1/me", Some(&rita), None).await;
     assert_eq!(me.json()["role"], "developer", "a role change applies to open sessions");
 
-    let disabled = server.call(Method::PATCH, "/api/v1/users/rita", Some(&admin), Some(json!({"disabled": true}))).await;
+    let disabled =
+        server.call(Method::PATCH, "/api/v1/users/rita", Some(&admin), Some(json!({"disabled": true}))).await;
     assert_eq!(disabled.json()["disabled"], true);
     assert_eq!(server.call(Method::GET, "/api/v1/me", Some(&rita), None).await.status, StatusCode::UNAUTHORIZED);
     let retry = server
@@ -69,9 +87,11 @@ async fn admins_create_list_change_and_disable_users() {
 async fn the_last_admin_cannot_be_demoted_and_unknown_users_are_404() {
     let server = TestServer::start().await;
     let admin = server.admin().await;
-    let demote = server.call(Method::PATCH, "/api/v1/users/admin", Some(&admin), Some(json!({"role": "developer"}))).await;
+    let demote =
+        server.call(Method::PATCH, "/api/v1/users/admin", Some(&admin), Some(json!({"role": "developer"}))).await;
     assert_eq!((demote.status, demote.error_code().as_str()), (StatusCode::CONFLICT, "conflict"));
-    let missing = server.call(Method::PATCH, "/api/v1/users/nobody", Some(&admin), Some(json!({"role": "developer"}))).await;
+    let missing =
+        server.call(Method::PATCH, "/api/v1/users/nobody", Some(&admin), Some(json!({"role": "developer"}))).await;
     assert_eq!((missing.status, missing.error_code().as_str()), (StatusCode::NOT_FOUND, "not_found"));
     let typo = server.call(Method::PATCH, "/api/v1/users/admin", Some(&admin), Some(json!({"rol": "developer"}))).await;
     assert_eq!(typo.status, StatusCode::BAD_REQUEST, "unknown fields are refused, not ignored");

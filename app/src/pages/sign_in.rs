@@ -27,9 +27,8 @@ pub fn SignInPage() -> impl IntoView {
             let result = crate::auth::sign_in(&username.get_untracked(), &password.get_untracked()).await;
             match result {
                 Ok(()) => {
-                    let here = web_sys::window()
-                        .and_then(|w| w.location().href().ok())
-                        .unwrap_or_else(|| "/".to_owned());
+                    let here =
+                        web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_else(|| "/".to_owned());
                     crate::auth::reload_at(&here);
                 }
                 Err(message) => {

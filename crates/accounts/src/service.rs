@@ -61,7 +61,11 @@ pub struct UserPatch {
 
 impl Accounts {
     /// A service over `store` with the given back-off policy and session lifetime.
-    pub fn new(store: Arc<dyn AccountStore>, throttle: ThrottlePolicy, session_lifetime: Duration) -> Result<Self, AccountsError> {
+    pub fn new(
+        store: Arc<dyn AccountStore>,
+        throttle: ThrottlePolicy,
+        session_lifetime: Duration,
+    ) -> Result<Self, AccountsError> {
         let decoy_hash = hash_password(&random_secret()).map_err(AccountsError::Internal)?;
         Ok(Self { store, throttle, session_lifetime, decoy_hash: decoy_hash.into() })
     }
@@ -76,7 +80,12 @@ impl Accounts {
     /// Unknown users, disabled users and wrong passwords all give [`AccountsError::BadCredentials`]
     /// after the same argon2 work. While the account or the address is backing off, the password
     /// is not even checked: the answer is [`AccountsError::RateLimited`].
-    pub async fn sign_in(&self, username: &str, password: &str, address: Option<IpAddr>) -> Result<NewSession, AccountsError> {
+    pub async fn sign_in(
+        &self,
+        username: &str,
+        password: &str,
+        address: Option<IpAddr>,
+    ) -> Result<NewSession, AccountsError> {
         let now = OffsetDateTime::now_utc();
         // An invalid name cannot exist; it is throttled under its raw text like any other.
         let name = Username::parse(username).ok();
@@ -181,7 +190,11 @@ impl Accounts {
         let limit = page.limit().map_err(|err| AccountsError::Invalid(err.to_string()))?;
         let after = match &page.cursor {
             None => None,
-            Some(cursor) => Some(cursor.parse::<i64>().map_err(|_| AccountsError::Invalid("the cursor is not one this list gave out".into()))?),
+            Some(cursor) => Some(
+                cursor
+                    .parse::<i64>()
+                    .map_err(|_| AccountsError::Invalid("the cursor is not one this list gave out".into()))?,
+            ),
         };
         let mut items = self.store.list_users(after, limit + 1).await?;
         let next_cursor = if items.len() > limit as usize {
@@ -197,7 +210,12 @@ impl Accounts {
     ///
     /// A new password ends the user's other sessions; disabling ends all of them. The last active
     /// admin can be neither demoted nor disabled.
-    pub async fn update_user(&self, actor: &Principal, username: &str, patch: UserPatch) -> Result<UserSummary, AccountsError> {
+    pub async fn update_user(
+        &self,
+        actor: &Principal,
+        username: &str,
+        patch: UserPatch,
+    ) -> Result<UserSummary, AccountsError> {
         let name = Username::parse(username).map_err(|_| AccountsError::NotFound)?;
         let user = self.store.find_user(&name).await?.ok_or(AccountsError::NotFound)?;
         let loses_admin = user.role == Role::Admin

@@ -28,7 +28,8 @@ async fn unknown_user_wrong_password_and_disabled_user_get_the_same_error() {
         .await
         .expect("disabled");
 
-    for (name, password) in [("nobody", PASSWORD), ("admin", "wrong password!"), ("dana", PASSWORD), ("../x", PASSWORD)] {
+    for (name, password) in [("nobody", PASSWORD), ("admin", "wrong password!"), ("dana", PASSWORD), ("../x", PASSWORD)]
+    {
         let err = accounts.sign_in(name, password, None).await.expect_err("refused");
         assert!(matches!(err, AccountsError::BadCredentials), "{name}: {err:?}");
     }

@@ -32,10 +32,7 @@ impl Username {
         if !(2..=64).contains(&name.len()) {
             return Err(UsernameError::Length);
         }
-        if !name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
-        {
+        if !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b)) {
             return Err(UsernameError::Characters);
         }
         if !name.as_bytes()[0].is_ascii_alphanumeric() {
@@ -115,10 +112,7 @@ pub struct Principal {
 impl Principal {
     /// What the UI and `GET /api/v1/me` show about the signed-in user.
     pub fn me(&self) -> Me {
-        Me {
-            username: self.username.to_string(),
-            role: self.role,
-        }
+        Me { username: self.username.to_string(), role: self.role }
     }
 }
 

@@ -66,11 +66,7 @@ impl AccountStore for SqliteStore {
         .fetch_one(&self.pool)
         .await
         .map_err(|err| {
-            if is_unique_violation(&err) {
-                StoreError::Conflict(format!("user {name}"))
-            } else {
-                backend(err)
-            }
+            if is_unique_violation(&err) { StoreError::Conflict(format!("user {name}")) } else { backend(err) }
         })?;
         user_summary(&row)
     }
@@ -103,14 +99,12 @@ impl AccountStore for SqliteStore {
     }
 
     async fn list_users(&self, after_id: Option<i64>, limit: u32) -> Result<Vec<UserSummary>, StoreError> {
-        let rows = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS} FROM users WHERE id > ?1 ORDER BY id LIMIT ?2"
-        ))
-        .bind(after_id.unwrap_or(0))
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(backend)?;
+        let rows = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id > ?1 ORDER BY id LIMIT ?2"))
+            .bind(after_id.unwrap_or(0))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend)?;
         rows.iter().map(user_summary).collect()
     }
 
@@ -135,10 +129,7 @@ impl AccountStore for SqliteStore {
     }
 
     async fn count_users(&self) -> Result<u64, StoreError> {
-        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(backend)?;
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(&self.pool).await.map_err(backend)?;
         Ok(n.unsigned_abs())
     }
 
@@ -150,7 +141,12 @@ impl AccountStore for SqliteStore {
         Ok(n.unsigned_abs())
     }
 
-    async fn create_session(&self, user_id: i64, secret_hash: &[u8], expires_at: OffsetDateTime) -> Result<i64, StoreError> {
+    async fn create_session(
+        &self,
+        user_id: i64,
+        secret_hash: &[u8],
+        expires_at: OffsetDateTime,
+    ) -> Result<i64, StoreError> {
         sqlx::query_scalar(
             "INSERT INTO sessions (user_id, secret_hash, created_at, expires_at) VALUES (?1, ?2, ?3, ?4) RETURNING id",
         )

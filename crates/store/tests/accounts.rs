@@ -21,10 +21,7 @@ async fn user_names_are_unique_and_rows_survive_reopening() {
     let store = open(&dir).await;
     let alice = store.create_user(&name("alice"), "hash-1", Role::Developer).await.expect("created");
     assert_eq!(alice.role, Role::Developer);
-    assert!(matches!(
-        store.create_user(&name("Alice"), "hash-2", Role::Admin).await,
-        Err(StoreError::Conflict(_))
-    ));
+    assert!(matches!(store.create_user(&name("Alice"), "hash-2", Role::Admin).await, Err(StoreError::Conflict(_))));
     store.close().await;
 
     let store = open(&dir).await;
@@ -42,7 +39,10 @@ async fn sessions_end_at_expiry_and_when_the_user_is_disabled() {
     let id = store.create_session(bob.id, b"secret-hash", now + Duration::hours(1)).await.expect("session");
 
     let found = store.find_session(b"secret-hash", now).await.expect("query").expect("live");
-    assert_eq!((found.username.as_str(), found.role, found.credential), ("bob", Role::Reviewer, Credential::Session(id)));
+    assert_eq!(
+        (found.username.as_str(), found.role, found.credential),
+        ("bob", Role::Reviewer, Credential::Session(id))
+    );
     assert!(store.find_session(b"other", now).await.expect("query").is_none());
     assert!(store.find_session(b"secret-hash", now + Duration::hours(2)).await.expect("query").is_none());
 

@@ -106,10 +106,8 @@ fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// The `Set-Cookie` value that stores a session secret in the browser.
 pub fn session_cookie(secret: &str, lifetime: Duration, secure: bool) -> HeaderValue {
     let secure = if secure { "; Secure" } else { "" };
-    let value = format!(
-        "{SESSION_COOKIE}={secret}; Path=/; Max-Age={}; HttpOnly; SameSite=Strict{secure}",
-        lifetime.as_secs()
-    );
+    let value =
+        format!("{SESSION_COOKIE}={secret}; Path=/; Max-Age={}; HttpOnly; SameSite=Strict{secure}", lifetime.as_secs());
     HeaderValue::from_str(&value).expect("a session secret is URL-safe base64, valid in a header")
 }
 
@@ -124,7 +122,11 @@ pub fn cleared_session_cookie(secure: bool) -> HeaderValue {
 /// sent from another site: an `Origin` that is neither this host nor an allowed origin, or
 /// `Sec-Fetch-Site: cross-site`. Together with the SameSite=Strict cookie this closes CSRF.
 /// Webhook deliveries (`/hooks/`) come from other systems by design and are not checked here.
-pub async fn refuse_foreign_origin(State(settings): State<Arc<HttpSettings>>, request: Request, next: Next) -> Response {
+pub async fn refuse_foreign_origin(
+    State(settings): State<Arc<HttpSettings>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe && !request.uri().path().starts_with("/hooks/") && is_cross_origin(request.headers(), &settings) {
         tracing::warn!(origin = ?request.headers().get(header::ORIGIN), "refused a cross-origin request");

@@ -2,8 +2,8 @@
 //! gives every error answer under `/api/` that body, whatever produced it.
 
 use crate::error::ApiError;
-use axum::extract::rejection::JsonRejection;
 use crate::state::HttpSettings;
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRef, FromRequest, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
@@ -37,8 +37,12 @@ fn json_rejection(rejection: JsonRejection, limit: usize) -> ApiError {
         JsonRejection::MissingJsonContentType(_) => {
             ApiError::bad_request("send the body as JSON with `Content-Type: application/json`")
         }
-        JsonRejection::JsonSyntaxError(err) => ApiError::bad_request(format!("the body is not valid JSON: {}", err.body_text())),
-        JsonRejection::JsonDataError(err) => ApiError::bad_request(format!("the body does not have the expected fields: {}", err.body_text())),
+        JsonRejection::JsonSyntaxError(err) => {
+            ApiError::bad_request(format!("the body is not valid JSON: {}", err.body_text()))
+        }
+        JsonRejection::JsonDataError(err) => {
+            ApiError::bad_request(format!("the body does not have the expected fields: {}", err.body_text()))
+        }
         other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::payload_too_large(limit),
         other => ApiError::bad_request(other.body_text()),
     }
@@ -49,10 +53,8 @@ fn json_rejection(rejection: JsonRejection, limit: usize) -> ApiError {
 pub async fn json_error_bodies(State(settings): State<Arc<HttpSettings>>, request: Request, next: Next) -> Response {
     let api = request.uri().path().starts_with("/api/");
     let response = next.run(request).await;
-    let is_json = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    let is_json =
+        response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
     if api && (response.status().is_client_error() || response.status().is_server_error()) && !is_json {
         let (parts, _) = response.into_parts();
         let error = match parts.status {

@@ -53,7 +53,8 @@ fn args(dir: &tempfile::TempDir, max_body: usize) -> (GlobalArgs, ServeArgs) {
         log: "warn".into(),
         log_format: LogFormat::Text,
     };
-    let mut serve = ServeArgs::parse_from(["serve", "--site-root", dir.path().join("site").to_str().expect("utf-8 path")]);
+    let mut serve =
+        ServeArgs::parse_from(["serve", "--site-root", dir.path().join("site").to_str().expect("utf-8 path")]);
     serve.admin_password = Some(ADMIN_PASSWORD.into());
     serve.max_body_bytes = max_body;
     (global, serve)
@@ -102,7 +103,12 @@ impl TestServer {
     /// Signs in and returns the session cookie.
     pub async fn sign_in(&self, username: &str, password: &str) -> String {
         let answer = self
-            .call(Method::POST, "/api/v1/session", None, Some(serde_json::json!({"username": username, "password": password})))
+            .call(
+                Method::POST,
+                "/api/v1/session",
+                None,
+                Some(serde_json::json!({"username": username, "password": password})),
+            )
             .await;
         assert_eq!(answer.status, StatusCode::OK, "{username} signs in: {}", answer.text);
         answer.session_cookie()

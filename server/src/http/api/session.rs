@@ -28,7 +28,11 @@ struct SignInResponse {
 
 /// Checks the credentials and sets the session cookie. 401 on bad credentials (one answer for
 /// unknown users and wrong passwords), 429 while backing off.
-pub async fn sign_in(State(state): State<AppState>, extensions: Extensions, ApiJson(body): ApiJson<SignInRequest>) -> Result<Response, ApiError> {
+pub async fn sign_in(
+    State(state): State<AppState>,
+    extensions: Extensions,
+    ApiJson(body): ApiJson<SignInRequest>,
+) -> Result<Response, ApiError> {
     let address = client_address(&extensions);
     let session = match state.accounts.sign_in(&body.username, &body.password, address).await {
         Ok(session) => session,

@@ -31,5 +31,8 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<CreatedToken>), ApiError> {
     let created = state.accounts.create_token(&principal, &body.name).await?;
     tracing::info!(user = %principal.username, token_id = created.id, "API token created");
-    Ok((StatusCode::CREATED, Json(CreatedToken { id: created.id, name: body.name.trim().to_owned(), token: created.token })))
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedToken { id: created.id, name: body.name.trim().to_owned(), token: created.token }),
+    ))
 }
