@@ -5,6 +5,8 @@
 //! Storage is reached through the small async traits in [`ports`], which adapters in `crates/store`
 //! implement and services in `crates/accounts` consume as `Arc<dyn Trait>`.
 
+pub mod app;
+pub mod history;
 pub mod paging;
 pub mod ports;
 pub mod role;

@@ -1,0 +1,272 @@
+//! The version store against real bare repositories in temp dirs.
+
+use domain::app::{FileChange, RepoPath, Revision};
+use domain::history::ChangeStatus;
+use repo::{AppRepos, RepoError, RepoKey, Signature};
+use std::sync::Arc;
+
+fn p(path: &str) -> RepoPath {
+    RepoPath::parse(path).expect("a valid path")
+}
+
+fn who(name: &str) -> Signature {
+    Signature { name: name.into(), email: format!("{name}@appbuilder.invalid"), time: time::OffsetDateTime::now_utc() }
+}
+
+fn put(path: &str, content: &str) -> FileChange {
+    FileChange::Put { path: p(path), content: content.as_bytes().to_vec() }
+}
+
+async fn app(dir: &tempfile::TempDir) -> (AppRepos, RepoKey, Revision) {
+    let repos = AppRepos::open(dir.path().join("repos")).expect("opens");
+    let key = RepoKey::parse("app-1").expect("a key");
+    let files = vec![(p("install.json"), b"{}\n".to_vec()), (p("app.py"), b"print('hi')\n".to_vec())];
+    let first = repos.create(&key, files, &who("ada"), "Create app").await.expect("created");
+    (repos, key, first)
+}
+
+#[tokio::test]
+async fn a_new_app_is_a_bare_repository_with_one_commit() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (repos, key, first) = app(&dir).await;
+    let path = repos.path(&key);
+    assert!(path.join("HEAD").is_file() && !path.join(".git").exists(), "bare: no work tree");
+    assert_eq!(repos.head(&key).await.expect("head"), first);
+    let tree = repos.tree(&key, None).await.expect("tree");
+    let paths: Vec<_> = tree.entries.iter().map(|e| (e.path.as_str(), e.size)).collect();
+    assert_eq!(paths, [("app.py", 12), ("install.json", 3)]);
+    let (history, more) = repos.history(&key, None, None, 10).await.expect("history");
+    assert_eq!((history.len(), more), (1, None));
+    assert!(history[0].parents.is_empty());
+    assert!(matches!(repos.create(&key, vec![], &who("ada"), "again").await, Err(RepoError::InvalidChange(_))));
+}
+
+#[tokio::test]
+async fn commits_apply_puts_deletes_and_moves_in_one_revision() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (repos, key, first) = app(&dir).await;
+    let changes = vec![
+        put("lib/util.py", "X = 1\n"),
+        FileChange::Delete { path: p("install.json") },
+        FileChange::Move { from: p("app.py"), to: p("run.py") },
+    ];
+    let out = repos.commit(&key, &first, changes, &who("bob"), "Restructure").await.expect("committed");
+    assert!(out.changed);
+    assert_eq!(out.size_delta, 6 - 3);
+    let tree = repos.tree(&key, Some(out.revision.clone())).await.expect("tree");
+    let paths: Vec<_> = tree.entries.iter().map(|e| e.path.as_str()).collect();
+    assert_eq!(paths, ["lib/util.py", "run.py"]);
+    let (_, old) = repos.read_file(&key, Some(first.clone()), p("app.py")).await.expect("old revisions stay readable");
+    assert_eq!(old, b"print('hi')\n");
+
+    let detail = repos.commit_detail(&key, out.revision.clone()).await.expect("detail");
+    assert_eq!(detail.commit.author.name, "bob");
+    assert_eq!(detail.commit.parents, [first]);
+    let mut statuses: Vec<_> = detail.files.iter().map(|f| (f.path.as_str(), f.status)).collect();
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [
+            ("install.json", ChangeStatus::Deleted),
+            ("lib/util.py", ChangeStatus::Added),
+            ("run.py", ChangeStatus::Renamed)
+        ]
+    );
+
+    let unchanged =
+        repos.commit(&key, &out.revision, vec![put("run.py", "print('hi')\n")], &who("bob"), "noop").await.expect("ok");
+    assert_eq!((unchanged.changed, &unchanged.revision), (false, &out.revision), "no empty commits");
+}
+
+#[tokio::test]
+async fn a_stale_base_conflicts_only_on_paths_changed_since() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (repos, key, first) = app(&dir).await;
+    let second =
+        repos.commit(&key, &first, vec![put("app.py", "print('v2')\n")], &who("a"), "v2").await.expect("ok").revision;
+
+    match repos.commit(&key, &first, vec![put("app.py", "print('mine')\n")], &who("b"), "mine").await {
+        Err(RepoError::Conflict { head, paths, .. }) => {
+            assert_eq!(head, second);
+            assert_eq!(paths, [p("app.py")]);
+        }
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    let other_file =
+        repos.commit(&key, &first, vec![put("install.json", "{\"x\":1}\n")], &who("b"), "other").await.expect("merges");
+    let (_, app_py) = repos.read_file(&key, Some(other_file.revision.clone()), p("app.py")).await.expect("read");
+    assert_eq!(app_py, b"print('v2')\n", "the newer change to another file is kept");
+    let (history, _) = repos.history(&key, None, None, 10).await.expect("history");
+    assert_eq!(history.len(), 3);
+    assert_eq!(history[0].parents, [second], "committed on top of the head");
+}
+
+#[tokio::test]
+async fn invalid_changes_are_refused_without_a_commit() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (repos, key, first) = app(&dir).await;
+    let cases = vec![
+        vec![put("a.py", "1"), put("a.py", "2")],
+        vec![FileChange::Delete { path: p("nope.py") }],
+        vec![FileChange::Move { from: p("nope.py"), to: p("x.py") }],
+        vec![FileChange::Move { from: p("app.py"), to: p("install.json") }],
+        vec![put("app.py/inner.py", "x")],
+    ];
+    for changes in cases {
+        let err = repos.commit(&key, &first, changes.clone(), &who("c"), "bad").await.expect_err("refused");
+        assert!(matches!(err, RepoError::InvalidChange(_) | RepoError::NoSuchFile(_)), "{changes:?}: {err:?}");
+    }
+    repos.commit(&key, &first, vec![put("lib/x.py", "x")], &who("c"), "dir").await.expect("ok");
+    let head = repos.head(&key).await.expect("head");
+    let err = repos.commit(&key, &head, vec![put("lib", "x")], &who("c"), "clobber").await.expect_err("refused");
+    assert!(matches!(err, RepoError::InvalidChange(_)), "a file cannot replace a folder: {err:?}");
+    assert!(matches!(
+        repos.commit(&key, &Revision::parse(&"0".repeat(40)).expect("rev"), vec![put("z", "z")], &who("c"), "x").await,
+        Err(RepoError::UnknownRevision(_))
+    ));
+}
+
+#[tokio::test]
+async fn binary_files_round_trip_byte_exact() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (repos, key, first) = app(&dir).await;
+    let bytes: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+    let out = repos
+        .commit(
+            &key,
+            &first,
+            vec![FileChange::Put { path: p("img/logo.png"), content: bytes.clone() }],
+            &who("d"),
+            "logo",
+        )
+        .await
+        .expect("ok");
+    let (_, read) = repos.read_file(&key, None, p("img/logo.png")).await.expect("read");
+    assert_eq!(read, bytes);
+    let detail = repos.commit_detail(&key, out.revision).await.expect("detail");
+    assert!(detail.files[0].binary);
+}
+
+#[tokio::test]
+async fn history_pages_per_app_and_per_path() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (repos, key, mut head) = app(&dir).await;
+    for n in 0..7 {
+        let path = if n % 2 == 0 { "app.py" } else { "notes.md" };
+        head = repos
+            .commit(&key, &head, vec![put(path, &format!("v{n}\n"))], &who("e"), &format!("edit {n}"))
+            .await
+            .expect("ok")
+            .revision;
+    }
+    let (page, next) = repos.history(&key, None, None, 3).await.expect("page 1");
+    assert_eq!(page.iter().map(|c| c.message.as_str()).collect::<Vec<_>>(), ["edit 6", "edit 5", "edit 4"]);
+    let (page2, _) = repos.history(&key, next, None, 3).await.expect("page 2");
+    assert_eq!(page2.iter().map(|c| c.message.as_str()).collect::<Vec<_>>(), ["edit 3", "edit 2", "edit 1"]);
+
+    let (app_py, more) = repos.history(&key, None, Some(p("app.py")), 10).await.expect("path history");
+    assert_eq!(
+        app_py.iter().map(|c| c.message.as_str()).collect::<Vec<_>>(),
+        ["edit 6", "edit 4", "edit 2", "edit 0", "Create app"]
+    );
+    assert_eq!(more, None);
+    assert_eq!(app_py[0].stats.additions, 1);
+    assert_eq!(app_py[0].stats.deletions, 1);
+}
+
+#[tokio::test]
+async fn diffs_between_any_two_revisions_structured_and_unified() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (repos, key, first) = app(&dir).await;
+    let second = repos
+        .commit(&key, &first, vec![put("app.py", "import sys\nprint('hi')\nprint('bye')\n")], &who("f"), "more")
+        .await
+        .expect("ok")
+        .revision;
+    let diff = repos.diff(&key, first.clone(), second.clone(), None).await.expect("diff");
+    assert_eq!(diff.files.len(), 1);
+    let file = &diff.files[0];
+    assert_eq!(
+        (file.file.path.as_str(), file.file.status, file.file.additions, file.file.deletions),
+        ("app.py", ChangeStatus::Modified, 2, 0)
+    );
+    let kinds: String = file.hunks[0].lines.iter().map(|l| l.kind).collect();
+    assert_eq!(kinds, "+ +");
+    assert_eq!(file.hunks[0].lines[0].content, "import sys");
+    assert_eq!(file.hunks[0].lines[0].new_line, Some(1));
+
+    let text = repos.diff_unified(&key, first.clone(), second.clone(), None).await.expect("unified");
+    assert!(text.contains("--- a/app.py\n+++ b/app.py\n"), "{text}");
+    assert!(text.contains("+import sys\n print('hi')\n+print('bye')\n"), "{text}");
+    let reverse = repos.diff(&key, second, first, Some(p("install.json"))).await.expect("diff");
+    assert!(reverse.files.is_empty(), "the path filter keeps only that path");
+}
+
+#[tokio::test]
+async fn blame_names_the_commit_of_each_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (repos, key, first) = app(&dir).await;
+    let second = repos
+        .commit(&key, &first, vec![put("app.py", "print('hi')\nprint('new')\n")], &who("grace"), "add")
+        .await
+        .expect("ok")
+        .revision;
+    let lines = repos.blame(&key, None, p("app.py")).await.expect("blame");
+    assert_eq!(lines.len(), 2);
+    assert_eq!((lines[0].revision.clone(), lines[0].author.name.as_str()), (first.clone(), "ada"));
+    assert_eq!(
+        (lines[1].revision.clone(), lines[1].author.name.as_str(), lines[1].content.as_str()),
+        (second, "grace", "print('new')")
+    );
+    let old = repos.blame(&key, Some(first.clone()), p("app.py")).await.expect("blame at a revision");
+    assert_eq!(old.len(), 1);
+}
+
+#[tokio::test]
+async fn restore_appends_a_commit_with_the_old_tree() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (repos, key, first) = app(&dir).await;
+    let second = repos
+        .commit(&key, &first, vec![put("app.py", "broken(\n"), put("extra.py", "x")], &who("h"), "oops")
+        .await
+        .expect("ok")
+        .revision;
+    let stale = repos.restore(&key, &first, &first, &who("h"), "Restore").await.expect_err("a stale base");
+    assert!(matches!(stale, RepoError::Conflict { .. }));
+    let restored = repos.restore(&key, &first, &second, &who("h"), "Restore").await.expect("restored");
+    assert!(restored.changed);
+    let old = repos.tree(&key, Some(first.clone())).await.expect("tree").entries;
+    let now = repos.tree(&key, None).await.expect("tree").entries;
+    assert_eq!(old, now);
+    let (history, _) = repos.history(&key, None, None, 10).await.expect("history");
+    assert_eq!(history.len(), 3, "history is appended to, never rewritten");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fifty_concurrent_saves_from_one_base_give_one_commit_and_49_conflicts() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (repos, key, first) = app(&dir).await;
+    let repos = Arc::new(repos);
+    let mut tasks = Vec::new();
+    for n in 0..50 {
+        let (repos, key, base) = (repos.clone(), key.clone(), first.clone());
+        tasks.push(tokio::spawn(async move {
+            repos
+                .commit(&key, &base, vec![put("app.py", &format!("print({n})\n"))], &who("racer"), &format!("save {n}"))
+                .await
+        }));
+    }
+    let mut won = Vec::new();
+    let mut conflicts = 0;
+    for task in tasks {
+        match task.await.expect("the task ran") {
+            Ok(outcome) => won.push(outcome.revision),
+            Err(RepoError::Conflict { .. }) => conflicts += 1,
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!((won.len(), conflicts), (1, 49));
+    let (history, _) = repos.history(&key, None, None, 100).await.expect("history");
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0].revision, won[0], "the acknowledged save is the head");
+}
