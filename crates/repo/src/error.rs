@@ -17,6 +17,9 @@ pub enum RepoError {
     /// The changes cannot be applied as asked (a path used twice, a file where a folder is).
     #[error("{0}")]
     InvalidChange(String),
+    /// The write would make the app larger than allowed; nothing was committed.
+    #[error("the app would grow to {size} bytes, over the limit of {max}")]
+    TooLarge { size: u64, max: u64 },
     /// The app's repository does not exist.
     #[error("the app's repository is missing")]
     MissingRepository,

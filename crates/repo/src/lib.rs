@@ -15,4 +15,4 @@ mod write;
 
 pub use error::RepoError;
 pub use repos::{AppRepos, RepoKey};
-pub use write::{CommitOutcome, Signature};
+pub use write::{CommitOutcome, Signature, SizeBudget};

@@ -27,6 +27,13 @@ impl Signature {
     }
 }
 
+/// The app's size before a write, and the most it may grow to.
+#[derive(Debug, Clone, Copy)]
+pub struct SizeBudget {
+    pub current: u64,
+    pub max: u64,
+}
+
 /// What a write did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommitOutcome {
@@ -80,6 +87,7 @@ impl AppRepos {
         changes: Vec<FileChange>,
         author: &Signature,
         message: &str,
+        size: SizeBudget,
     ) -> Result<CommitOutcome, RepoError> {
         check_distinct_paths(&changes)?;
         let _guard = self.write_lock(key).await;
@@ -102,6 +110,10 @@ impl AppRepos {
                 }
             }
             let (tree, size_delta) = apply(repo, &head_tree, &changes)?;
+            let new_size = size.current.saturating_add_signed(size_delta);
+            if size_delta > 0 && new_size > size.max {
+                return Err(RepoError::TooLarge { size: new_size, max: size.max });
+            }
             if tree == head_tree.id() {
                 return Ok(CommitOutcome { revision: revision(head.id()), changed: false, size_delta: 0 });
             }

@@ -2,7 +2,9 @@
 
 use domain::app::{FileChange, RepoPath, Revision};
 use domain::history::ChangeStatus;
-use repo::{AppRepos, RepoError, RepoKey, Signature};
+use repo::{AppRepos, RepoError, RepoKey, Signature, SizeBudget};
+
+const ROOMY: SizeBudget = SizeBudget { current: 0, max: u64::MAX };
 use std::sync::Arc;
 
 fn p(path: &str) -> RepoPath {
@@ -50,7 +52,7 @@ async fn commits_apply_puts_deletes_and_moves_in_one_revision() {
         FileChange::Delete { path: p("install.json") },
         FileChange::Move { from: p("app.py"), to: p("run.py") },
     ];
-    let out = repos.commit(&key, &first, changes, &who("bob"), "Restructure").await.expect("committed");
+    let out = repos.commit(&key, &first, changes, &who("bob"), "Restructure", ROOMY).await.expect("committed");
     assert!(out.changed);
     assert_eq!(out.size_delta, 6 - 3);
     let tree = repos.tree(&key, Some(out.revision.clone())).await.expect("tree");
@@ -73,8 +75,10 @@ async fn commits_apply_puts_deletes_and_moves_in_one_revision() {
         ]
     );
 
-    let unchanged =
-        repos.commit(&key, &out.revision, vec![put("run.py", "print('hi')\n")], &who("bob"), "noop").await.expect("ok");
+    let unchanged = repos
+        .commit(&key, &out.revision, vec![put("run.py", "print('hi')\n")], &who("bob"), "noop", ROOMY)
+        .await
+        .expect("ok");
     assert_eq!((unchanged.changed, &unchanged.revision), (false, &out.revision), "no empty commits");
 }
 
@@ -82,18 +86,23 @@ async fn commits_apply_puts_deletes_and_moves_in_one_revision() {
 async fn a_stale_base_conflicts_only_on_paths_changed_since() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (repos, key, first) = app(&dir).await;
-    let second =
-        repos.commit(&key, &first, vec![put("app.py", "print('v2')\n")], &who("a"), "v2").await.expect("ok").revision;
+    let second = repos
+        .commit(&key, &first, vec![put("app.py", "print('v2')\n")], &who("a"), "v2", ROOMY)
+        .await
+        .expect("ok")
+        .revision;
 
-    match repos.commit(&key, &first, vec![put("app.py", "print('mine')\n")], &who("b"), "mine").await {
+    match repos.commit(&key, &first, vec![put("app.py", "print('mine')\n")], &who("b"), "mine", ROOMY).await {
         Err(RepoError::Conflict { head, paths, .. }) => {
             assert_eq!(head, second);
             assert_eq!(paths, [p("app.py")]);
         }
         other => panic!("expected a conflict, got {other:?}"),
     }
-    let other_file =
-        repos.commit(&key, &first, vec![put("install.json", "{\"x\":1}\n")], &who("b"), "other").await.expect("merges");
+    let other_file = repos
+        .commit(&key, &first, vec![put("install.json", "{\"x\":1}\n")], &who("b"), "other", ROOMY)
+        .await
+        .expect("merges");
     let (_, app_py) = repos.read_file(&key, Some(other_file.revision.clone()), p("app.py")).await.expect("read");
     assert_eq!(app_py, b"print('v2')\n", "the newer change to another file is kept");
     let (history, _) = repos.history(&key, None, None, 10).await.expect("history");
@@ -113,17 +122,35 @@ async fn invalid_changes_are_refused_without_a_commit() {
         vec![put("app.py/inner.py", "x")],
     ];
     for changes in cases {
-        let err = repos.commit(&key, &first, changes.clone(), &who("c"), "bad").await.expect_err("refused");
+        let err = repos.commit(&key, &first, changes.clone(), &who("c"), "bad", ROOMY).await.expect_err("refused");
         assert!(matches!(err, RepoError::InvalidChange(_) | RepoError::NoSuchFile(_)), "{changes:?}: {err:?}");
     }
-    repos.commit(&key, &first, vec![put("lib/x.py", "x")], &who("c"), "dir").await.expect("ok");
+    repos.commit(&key, &first, vec![put("lib/x.py", "x")], &who("c"), "dir", ROOMY).await.expect("ok");
     let head = repos.head(&key).await.expect("head");
-    let err = repos.commit(&key, &head, vec![put("lib", "x")], &who("c"), "clobber").await.expect_err("refused");
+    let err = repos.commit(&key, &head, vec![put("lib", "x")], &who("c"), "clobber", ROOMY).await.expect_err("refused");
     assert!(matches!(err, RepoError::InvalidChange(_)), "a file cannot replace a folder: {err:?}");
     assert!(matches!(
-        repos.commit(&key, &Revision::parse(&"0".repeat(40)).expect("rev"), vec![put("z", "z")], &who("c"), "x").await,
+        repos
+            .commit(&key, &Revision::parse(&"0".repeat(40)).expect("rev"), vec![put("z", "z")], &who("c"), "x", ROOMY)
+            .await,
         Err(RepoError::UnknownRevision(_))
     ));
+}
+
+#[tokio::test]
+async fn a_commit_over_the_size_budget_is_refused_and_nothing_is_committed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (repos, key, first) = app(&dir).await;
+    let budget = SizeBudget { current: 15, max: 20 };
+    let err = repos
+        .commit(&key, &first, vec![put("big.txt", "0123456789")], &who("z"), "big", budget)
+        .await
+        .expect_err("too big");
+    assert!(matches!(err, RepoError::TooLarge { size: 25, max: 20 }), "{err:?}");
+    assert_eq!(repos.head(&key).await.expect("head"), first);
+    let shrink =
+        repos.commit(&key, &first, vec![FileChange::Delete { path: p("app.py") }], &who("z"), "smaller", budget).await;
+    assert!(shrink.is_ok(), "shrinking is always allowed");
 }
 
 #[tokio::test]
@@ -138,6 +165,7 @@ async fn binary_files_round_trip_byte_exact() {
             vec![FileChange::Put { path: p("img/logo.png"), content: bytes.clone() }],
             &who("d"),
             "logo",
+            ROOMY,
         )
         .await
         .expect("ok");
@@ -154,7 +182,7 @@ async fn history_pages_per_app_and_per_path() {
     for n in 0..7 {
         let path = if n % 2 == 0 { "app.py" } else { "notes.md" };
         head = repos
-            .commit(&key, &head, vec![put(path, &format!("v{n}\n"))], &who("e"), &format!("edit {n}"))
+            .commit(&key, &head, vec![put(path, &format!("v{n}\n"))], &who("e"), &format!("edit {n}"), ROOMY)
             .await
             .expect("ok")
             .revision;
@@ -179,7 +207,7 @@ async fn diffs_between_any_two_revisions_structured_and_unified() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (repos, key, first) = app(&dir).await;
     let second = repos
-        .commit(&key, &first, vec![put("app.py", "import sys\nprint('hi')\nprint('bye')\n")], &who("f"), "more")
+        .commit(&key, &first, vec![put("app.py", "import sys\nprint('hi')\nprint('bye')\n")], &who("f"), "more", ROOMY)
         .await
         .expect("ok")
         .revision;
@@ -207,7 +235,7 @@ async fn blame_names_the_commit_of_each_line() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (repos, key, first) = app(&dir).await;
     let second = repos
-        .commit(&key, &first, vec![put("app.py", "print('hi')\nprint('new')\n")], &who("grace"), "add")
+        .commit(&key, &first, vec![put("app.py", "print('hi')\nprint('new')\n")], &who("grace"), "add", ROOMY)
         .await
         .expect("ok")
         .revision;
@@ -227,7 +255,7 @@ async fn restore_appends_a_commit_with_the_old_tree() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (repos, key, first) = app(&dir).await;
     let second = repos
-        .commit(&key, &first, vec![put("app.py", "broken(\n"), put("extra.py", "x")], &who("h"), "oops")
+        .commit(&key, &first, vec![put("app.py", "broken(\n"), put("extra.py", "x")], &who("h"), "oops", ROOMY)
         .await
         .expect("ok")
         .revision;
@@ -252,7 +280,14 @@ async fn fifty_concurrent_saves_from_one_base_give_one_commit_and_49_conflicts()
         let (repos, key, base) = (repos.clone(), key.clone(), first.clone());
         tasks.push(tokio::spawn(async move {
             repos
-                .commit(&key, &base, vec![put("app.py", &format!("print({n})\n"))], &who("racer"), &format!("save {n}"))
+                .commit(
+                    &key,
+                    &base,
+                    vec![put("app.py", &format!("print({n})\n"))],
+                    &who("racer"),
+                    &format!("save {n}"),
+                    ROOMY,
+                )
                 .await
         }));
     }
