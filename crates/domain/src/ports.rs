@@ -100,3 +100,62 @@ pub trait AccountStore: Send + Sync {
     /// Forgets a key's failures (after a successful sign-in).
     async fn clear_failures(&self, key: &str) -> Result<(), StoreError>;
 }
+
+/// An app as the database knows it (its files are in its repository).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppRecord {
+    pub id: i64,
+    pub slug: crate::app::AppSlug,
+    pub repo_key: String,
+    pub display_name: String,
+    pub runtime_level: String,
+    pub template: Option<String>,
+    pub created_by: String,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    pub size_bytes: u64,
+}
+
+/// A new app's row.
+#[derive(Debug, Clone)]
+pub struct NewApp<'a> {
+    pub slug: &'a crate::app::AppSlug,
+    pub repo_key: &'a str,
+    pub display_name: &'a str,
+    pub runtime_level: &'a str,
+    pub template: Option<&'a str>,
+    pub created_by: i64,
+    pub size_bytes: u64,
+}
+
+/// What a save changes in an app's row.
+#[derive(Debug, Clone, Default)]
+pub struct AppChange {
+    pub display_name: Option<String>,
+    pub runtime_level: Option<String>,
+    pub size_delta: i64,
+}
+
+/// Apps' rows: slugs, names and sizes. Archived apps are invisible through this trait except
+/// that their slugs stay taken.
+#[async_trait]
+pub trait AppStore: Send + Sync {
+    /// Adds an app; `Conflict` when the slug is taken.
+    async fn create_app(&self, app: &NewApp<'_>) -> Result<AppRecord, StoreError>;
+    /// Whether any app, archived or not, has this slug.
+    async fn slug_taken(&self, slug: &crate::app::AppSlug) -> Result<bool, StoreError>;
+    /// The live app with this slug.
+    async fn find_app(&self, slug: &crate::app::AppSlug) -> Result<Option<AppRecord>, StoreError>;
+    /// Live apps ordered by slug, after `after`, at most `limit`, whose slug or display name
+    /// contains `query` (case-insensitive).
+    async fn list_apps(
+        &self,
+        query: Option<&str>,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<AppRecord>, StoreError>;
+    /// Records a save: new name or runtime level if they changed, the size change, the time.
+    async fn record_save(&self, id: i64, change: &AppChange) -> Result<(), StoreError>;
+    /// Hides an app (its repository is kept).
+    async fn archive_app(&self, id: i64) -> Result<(), StoreError>;
+}

@@ -5,6 +5,7 @@
 //! implements the ports of `domain::ports`; services never see sqlx types.
 
 mod accounts;
+mod apps;
 mod sqlite;
 
 pub use sqlite::SqliteStore;

@@ -1,0 +1,74 @@
+//! The SQLite app rows against a real database file.
+
+use domain::app::AppSlug;
+use domain::ports::{AccountStore, AppChange, AppStore, NewApp, StoreError};
+use domain::{Role, Username};
+use store::SqliteStore;
+
+async fn open(dir: &tempfile::TempDir) -> (SqliteStore, i64) {
+    let url = format!("sqlite://{}", dir.path().join("apps.db").display());
+    let store = SqliteStore::open(&url).await.expect("opens");
+    let user = store.create_user(&Username::parse("dev").expect("name"), "h", Role::Developer).await.expect("user");
+    (store, user.id)
+}
+
+fn slug(s: &str) -> AppSlug {
+    AppSlug::parse(s).expect("slug")
+}
+
+async fn add(store: &SqliteStore, user: i64, s: &str, name: &str) -> i64 {
+    let slug = slug(s);
+    let app = NewApp {
+        slug: &slug,
+        repo_key: &format!("key-{s}"),
+        display_name: name,
+        runtime_level: "Playbook",
+        template: Some("playbook-basic"),
+        created_by: user,
+        size_bytes: 100,
+    };
+    store.create_app(&app).await.expect("created").id
+}
+
+#[tokio::test]
+async fn apps_are_listed_by_slug_searched_and_archived() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (store, user) = open(&dir).await;
+    add(&store, user, "whois-lookup", "WHOIS Lookup").await;
+    let vt = add(&store, user, "virustotal", "VirusTotal 100% Enrichment").await;
+    add(&store, user, "alert-parser", "Alert Parser").await;
+
+    let all = store.list_apps(None, None, 10).await.expect("list");
+    assert_eq!(all.iter().map(|a| a.slug.as_str()).collect::<Vec<_>>(), ["alert-parser", "virustotal", "whois-lookup"]);
+    assert_eq!(all[0].created_by, "dev");
+    let page2 = store.list_apps(None, Some("alert-parser"), 1).await.expect("page");
+    assert_eq!(page2[0].slug.as_str(), "virustotal");
+    let found = store.list_apps(Some("TOTAL"), None, 10).await.expect("search");
+    assert_eq!(found.len(), 1);
+    assert_eq!(store.list_apps(Some("%"), None, 10).await.expect("search").len(), 1, "% is literal");
+
+    store
+        .record_save(vt, &AppChange { display_name: Some("VT".into()), runtime_level: None, size_delta: -40 })
+        .await
+        .expect("saved");
+    let vt_row = store.find_app(&slug("virustotal")).await.expect("query").expect("found");
+    assert_eq!(
+        (vt_row.display_name.as_str(), vt_row.size_bytes, vt_row.runtime_level.as_str()),
+        ("VT", 60, "Playbook")
+    );
+
+    store.archive_app(vt).await.expect("archived");
+    assert!(store.find_app(&slug("virustotal")).await.expect("query").is_none());
+    assert_eq!(store.list_apps(None, None, 10).await.expect("list").len(), 2);
+    assert!(store.slug_taken(&slug("virustotal")).await.expect("query"), "archived slugs stay taken");
+    let again = NewApp {
+        slug: &slug("virustotal"),
+        repo_key: "other",
+        display_name: "x",
+        runtime_level: "Playbook",
+        template: None,
+        created_by: user,
+        size_bytes: 0,
+    };
+    assert!(matches!(store.create_app(&again).await, Err(StoreError::Conflict(_))));
+}
