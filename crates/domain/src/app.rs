@@ -277,3 +277,42 @@ mod tests {
         assert!(Revision::parse(&"g1".repeat(20)).is_err());
     }
 }
+
+/// The package name prefix for a runtime level (`Playbook` → `TCPB_-_`), per tcex-cli.
+pub fn package_prefix(runtime_level: &str) -> Option<&'static str> {
+    Some(match runtime_level {
+        "Playbook" => "TCPB_-_",
+        "Organization" => "TC_-_",
+        "ApiService" => "TCVA_-_",
+        "FeedApiService" => "TCVF_-_",
+        "TriggerService" => "TCVC_-_",
+        "WebhookTriggerService" => "TCVW_-_",
+        _ => return None,
+    })
+}
+
+/// The package (`tcex.json` `app_name`) for a display name: the prefix, then the name's words
+/// joined by `_`, keeping only `A-Z a-z 0-9 _ -` (no spaces, as tcex-cli requires).
+pub fn package_name(prefix: &str, display_name: &str) -> String {
+    let words: Vec<String> = display_name
+        .split_whitespace()
+        .map(|w| w.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect::<String>())
+        .filter(|w| !w.is_empty())
+        .collect();
+    format!("{prefix}{}", if words.is_empty() { "App".to_owned() } else { words.join("_") })
+}
+
+#[cfg(test)]
+mod package_tests {
+    use super::*;
+
+    #[test]
+    fn package_names_follow_the_runtime_level_prefix_and_have_no_spaces() {
+        assert_eq!(package_prefix("Playbook"), Some("TCPB_-_"));
+        assert_eq!(package_prefix("Organization"), Some("TC_-_"));
+        assert_eq!(package_prefix("WebhookTriggerService"), Some("TCVW_-_"));
+        assert_eq!(package_prefix("playbook"), None);
+        assert_eq!(package_name("TCPB_-_", "Hello  World!"), "TCPB_-_Hello_World");
+        assert_eq!(package_name("TC_-_", "¡!"), "TC_-_App");
+    }
+}

@@ -1,0 +1,328 @@
+//! [`Apps`]: create, list, read, save, history, diff, blame, restore.
+
+use crate::error::AppsError;
+use crate::templates;
+use domain::Principal;
+use domain::app::{AppSlug, FileChange, MAX_APP_BYTES, MAX_FILE_BYTES, RepoPath, Revision};
+use domain::history::{BlameLine, CommitDetail, CommitInfo, Diff, Tree};
+use domain::paging::{Page, PageRequest};
+use domain::ports::{AppChange, AppRecord, AppStore, NewApp};
+use repo::{AppRepos, RepoKey, Signature, SizeBudget};
+use serde::Serialize;
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+/// The app service. Cheap to clone; build it once at start-up.
+#[derive(Clone)]
+pub struct Apps {
+    store: Arc<dyn AppStore>,
+    repos: AppRepos,
+}
+
+/// An app as lists and details show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct AppSummary {
+    pub slug: AppSlug,
+    pub display_name: String,
+    pub runtime_level: String,
+    pub head: Revision,
+    pub template: Option<String>,
+    pub created_by: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    pub size_bytes: u64,
+}
+
+/// A new app: its slug and first revision.
+#[derive(Debug, Clone, Serialize)]
+pub struct CreatedApp {
+    pub slug: AppSlug,
+    pub head: Revision,
+}
+
+/// What a save did.
+#[derive(Debug, Clone, Serialize)]
+pub struct SaveOutcome {
+    pub revision: Revision,
+    /// False when the changes matched what was there (no commit was made).
+    pub changed: bool,
+}
+
+/// Checks a path from a client or an archive.
+pub fn parse_path(raw: &str) -> Result<RepoPath, AppsError> {
+    RepoPath::parse(raw).map_err(|reason| AppsError::InvalidPath { path: raw.chars().take(200).collect(), reason })
+}
+
+fn parse_revision(raw: &str) -> Result<Revision, AppsError> {
+    Revision::parse(raw).map_err(|err| AppsError::Invalid(format!("{raw:?}: {err}")))
+}
+
+fn signature(actor: &Principal) -> Signature {
+    Signature {
+        name: actor.username.to_string(),
+        email: format!("{}@appbuilder.invalid", actor.username),
+        time: OffsetDateTime::now_utc(),
+    }
+}
+
+/// A commit message for changes saved without one.
+fn default_message(changes: &[FileChange]) -> String {
+    match changes {
+        [FileChange::Put { path, .. }] => format!("Update {path}"),
+        [FileChange::Delete { path }] => format!("Delete {path}"),
+        [FileChange::Move { from, to }] => format!("Move {from} to {to}"),
+        many => format!("Update {} files", many.len()),
+    }
+}
+
+/// The display name and runtime level an install.json declares, when it parses.
+fn manifest_facts(install_json: &[u8]) -> (Option<String>, Option<String>) {
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(install_json) else { return (None, None) };
+    let text = |key: &str| value.get(key).and_then(|v| v.as_str()).map(str::to_owned).filter(|s| !s.trim().is_empty());
+    (text("displayName"), text("runtimeLevel"))
+}
+
+impl Apps {
+    pub fn new(store: Arc<dyn AppStore>, repos: AppRepos) -> Self {
+        Self { store, repos }
+    }
+
+    async fn record(&self, slug: &str) -> Result<(AppRecord, RepoKey), AppsError> {
+        let not_found = || AppsError::NotFound(format!("no app {slug:?}"));
+        let slug = AppSlug::parse(slug).map_err(|_| not_found())?;
+        let record = self.store.find_app(&slug).await?.ok_or_else(not_found)?;
+        let key =
+            RepoKey::parse(&record.repo_key).ok_or_else(|| AppsError::Internal(format!("bad repo key for {slug}")))?;
+        Ok((record, key))
+    }
+
+    async fn summary(&self, record: AppRecord, key: &RepoKey) -> Result<AppSummary, AppsError> {
+        let head = self.repos.head(key).await?;
+        Ok(AppSummary {
+            slug: record.slug,
+            display_name: record.display_name,
+            runtime_level: record.runtime_level,
+            head,
+            template: record.template,
+            created_by: record.created_by,
+            created_at: record.created_at,
+            updated_at: record.updated_at,
+            size_bytes: record.size_bytes,
+        })
+    }
+
+    /// Creates an app from a template: a new repository with one commit, then its row. The slug
+    /// comes from the name, with a numeric suffix when it is taken.
+    pub async fn create(&self, actor: &Principal, name: &str, template: &str) -> Result<CreatedApp, AppsError> {
+        let template = templates::find(template).ok_or_else(|| {
+            let names: Vec<_> = templates::TEMPLATES.iter().map(|t| t.name).collect();
+            AppsError::Invalid(format!("unknown template {template:?}; choose one of {}", names.join(", ")))
+        })?;
+        let display_name = templates::check_display_name(name).map_err(AppsError::Invalid)?;
+        let base_slug = AppSlug::from_name(&display_name);
+        let repo_key = uuid::Uuid::new_v4().simple().to_string();
+        let key = RepoKey::parse(&repo_key).expect("a simple UUID is a valid key");
+        for attempt in 1..=100u32 {
+            let slug = if attempt == 1 { base_slug.clone() } else { base_slug.with_suffix(attempt) };
+            if self.store.slug_taken(&slug).await? {
+                continue;
+            }
+            let files = template.render(&display_name, &slug, &uuid::Uuid::new_v4().to_string());
+            let size: u64 = files.iter().map(|(_, content)| content.len() as u64).sum();
+            let head = self
+                .repos
+                .create(
+                    &key,
+                    files,
+                    &signature(actor),
+                    &format!("Create {display_name} from the {} template", template.name),
+                )
+                .await?;
+            let row = NewApp {
+                slug: &slug,
+                repo_key: &repo_key,
+                display_name: &display_name,
+                runtime_level: template.runtime_level,
+                template: Some(template.name),
+                created_by: actor.user_id,
+                size_bytes: size,
+            };
+            match self.store.create_app(&row).await {
+                Ok(_) => {
+                    tracing::info!(app = %slug, template = template.name, by = %actor.username, "app created");
+                    return Ok(CreatedApp { slug, head });
+                }
+                Err(domain::ports::StoreError::Conflict(_)) => {
+                    // Another request took the slug between the check and the insert.
+                    let _ = std::fs::remove_dir_all(self.repos.path(&key));
+                    continue;
+                }
+                Err(err) => {
+                    let _ = std::fs::remove_dir_all(self.repos.path(&key));
+                    return Err(err.into());
+                }
+            }
+        }
+        Err(AppsError::Invalid(format!("too many apps are named like {display_name:?}; choose another name")))
+    }
+
+    /// One page of live apps, by slug, optionally filtered by `query`.
+    pub async fn list(&self, query: Option<&str>, page: &PageRequest) -> Result<Page<AppSummary>, AppsError> {
+        let limit = page.limit().map_err(|err| AppsError::Invalid(err.to_string()))?;
+        let mut records = self.store.list_apps(query, page.cursor.as_deref(), limit + 1).await?;
+        let next_cursor = if records.len() > limit as usize {
+            records.truncate(limit as usize);
+            records.last().map(|r| r.slug.to_string())
+        } else {
+            None
+        };
+        let mut items = Vec::with_capacity(records.len());
+        for record in records {
+            let key = RepoKey::parse(&record.repo_key).ok_or_else(|| AppsError::Internal("bad repo key".into()))?;
+            items.push(self.summary(record, &key).await?);
+        }
+        Ok(Page { items, next_cursor })
+    }
+
+    /// One app with its head.
+    pub async fn get(&self, slug: &str) -> Result<AppSummary, AppsError> {
+        let (record, key) = self.record(slug).await?;
+        self.summary(record, &key).await
+    }
+
+    /// Hides an app; its repository and history stay on disk.
+    pub async fn archive(&self, actor: &Principal, slug: &str) -> Result<(), AppsError> {
+        let (record, _) = self.record(slug).await?;
+        self.store.archive_app(record.id).await?;
+        tracing::info!(app = %record.slug, by = %actor.username, "app archived");
+        Ok(())
+    }
+
+    /// The files at `rev` (the head when `None`).
+    pub async fn tree(&self, slug: &str, rev: Option<&str>) -> Result<Tree, AppsError> {
+        let (_, key) = self.record(slug).await?;
+        let rev = rev.map(parse_revision).transpose()?;
+        Ok(self.repos.tree(&key, rev).await?)
+    }
+
+    /// A file's bytes at `rev` (the head when `None`), with the revision read.
+    pub async fn read_file(&self, slug: &str, rev: Option<&str>, path: &str) -> Result<(Revision, Vec<u8>), AppsError> {
+        let (_, key) = self.record(slug).await?;
+        let rev = rev.map(parse_revision).transpose()?;
+        Ok(self.repos.read_file(&key, rev, parse_path(path)?).await?)
+    }
+
+    /// Saves changes as one commit by `actor` on top of `base` (see `repo::AppRepos::commit`).
+    pub async fn save(
+        &self,
+        actor: &Principal,
+        slug: &str,
+        base: &str,
+        message: &str,
+        changes: Vec<FileChange>,
+    ) -> Result<SaveOutcome, AppsError> {
+        let (record, key) = self.record(slug).await?;
+        let base = parse_revision(base)?;
+        if changes.is_empty() {
+            return Err(AppsError::Invalid("a save needs at least one change".into()));
+        }
+        for change in &changes {
+            if let FileChange::Put { path, content } = change
+                && content.len() > MAX_FILE_BYTES
+            {
+                return Err(AppsError::TooLarge(format!(
+                    "{path} has {} bytes, over the limit of {MAX_FILE_BYTES} bytes per file",
+                    content.len()
+                )));
+            }
+        }
+        let (display_name, runtime_level) = changes
+            .iter()
+            .find_map(|c| match c {
+                FileChange::Put { path, content } if path.as_str() == "install.json" => Some(manifest_facts(content)),
+                _ => None,
+            })
+            .unwrap_or((None, None));
+        let message = if message.trim().is_empty() { default_message(&changes) } else { message.trim().to_owned() };
+        let budget = SizeBudget { current: record.size_bytes, max: MAX_APP_BYTES };
+        let outcome = self.repos.commit(&key, &base, changes, &signature(actor), &message, budget).await?;
+        if outcome.changed {
+            let change = AppChange { display_name, runtime_level, size_delta: outcome.size_delta };
+            self.store.record_save(record.id, &change).await?;
+        }
+        Ok(SaveOutcome { revision: outcome.revision, changed: outcome.changed })
+    }
+
+    /// History newest first, of the app or one path; the cursor is where the next page starts.
+    pub async fn history(
+        &self,
+        slug: &str,
+        path: Option<&str>,
+        page: &PageRequest,
+    ) -> Result<Page<CommitInfo>, AppsError> {
+        let (_, key) = self.record(slug).await?;
+        let limit = page.limit().map_err(|err| AppsError::Invalid(err.to_string()))?;
+        let from = page.cursor.as_deref().map(parse_revision).transpose()?;
+        let path = path.map(parse_path).transpose()?;
+        let (items, next) = self.repos.history(&key, from, path, limit as usize).await?;
+        Ok(Page { items, next_cursor: next.map(String::from) })
+    }
+
+    /// One commit with its changed files.
+    pub async fn commit_detail(&self, slug: &str, rev: &str) -> Result<CommitDetail, AppsError> {
+        let (_, key) = self.record(slug).await?;
+        Ok(self.repos.commit_detail(&key, parse_revision(rev)?).await?)
+    }
+
+    /// The structured diff between two revisions.
+    pub async fn diff(&self, slug: &str, from: &str, to: &str, path: Option<&str>) -> Result<Diff, AppsError> {
+        let (_, key) = self.record(slug).await?;
+        let path = path.map(parse_path).transpose()?;
+        Ok(self.repos.diff(&key, parse_revision(from)?, parse_revision(to)?, path).await?)
+    }
+
+    /// The unified-text diff between two revisions.
+    pub async fn diff_unified(
+        &self,
+        slug: &str,
+        from: &str,
+        to: &str,
+        path: Option<&str>,
+    ) -> Result<String, AppsError> {
+        let (_, key) = self.record(slug).await?;
+        let path = path.map(parse_path).transpose()?;
+        Ok(self.repos.diff_unified(&key, parse_revision(from)?, parse_revision(to)?, path).await?)
+    }
+
+    /// Each line of a file with the commit that last changed it.
+    pub async fn blame(&self, slug: &str, rev: Option<&str>, path: &str) -> Result<Vec<BlameLine>, AppsError> {
+        let (_, key) = self.record(slug).await?;
+        let rev = rev.map(parse_revision).transpose()?;
+        Ok(self.repos.blame(&key, rev, parse_path(path)?).await?)
+    }
+
+    /// A new commit whose files are `rev`'s; `base` must be the current head.
+    pub async fn restore(
+        &self,
+        actor: &Principal,
+        slug: &str,
+        rev: &str,
+        base: &str,
+    ) -> Result<SaveOutcome, AppsError> {
+        let (record, key) = self.record(slug).await?;
+        let rev = parse_revision(rev)?;
+        let message = format!("Restore {}", &rev.as_str()[..12]);
+        let outcome = self.repos.restore(&key, &rev, &parse_revision(base)?, &signature(actor), &message).await?;
+        if outcome.changed {
+            let install = self.repos.read_file(&key, None, parse_path("install.json")?).await.ok();
+            let (display_name, runtime_level) =
+                install.map(|(_, bytes)| manifest_facts(&bytes)).unwrap_or((None, None));
+            self.store
+                .record_save(record.id, &AppChange { display_name, runtime_level, size_delta: outcome.size_delta })
+                .await?;
+        }
+        Ok(SaveOutcome { revision: outcome.revision, changed: outcome.changed })
+    }
+}
