@@ -83,6 +83,9 @@ pub struct ServeArgs {
     /// Largest request body accepted by the API, in bytes (larger ones get 413).
     #[arg(long, env = "APPBUILDER_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
+    /// Largest body of a save (`POST .../commits`) or an import, in bytes; files are base64 there.
+    #[arg(long, env = "APPBUILDER_MAX_UPLOAD_BYTES", default_value_t = 64 * 1024 * 1024)]
+    pub max_upload_bytes: usize,
     /// Days a browser session lasts after sign-in.
     #[arg(long, env = "APPBUILDER_SESSION_DAYS", default_value_t = 14, value_parser = clap::value_parser!(u32).range(1..=365))]
     pub session_days: u32,
@@ -102,6 +105,7 @@ impl fmt::Debug for ServeArgs {
             .field("admin_password", &self.admin_password.as_ref().map(|_| "<redacted>"))
             .field("site_root", &self.site_root)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("max_upload_bytes", &self.max_upload_bytes)
             .field("session_days", &self.session_days)
             .field("secure_cookies", &self.secure_cookies)
             .field("allowed_origins", &self.allowed_origins)

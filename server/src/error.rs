@@ -129,3 +129,33 @@ impl From<AccountsError> for ApiError {
         }
     }
 }
+
+impl From<apps::AppsError> for ApiError {
+    fn from(err: apps::AppsError) -> Self {
+        use apps::AppsError;
+        match err {
+            AppsError::InvalidPath { path, reason } => {
+                Self::new(StatusCode::BAD_REQUEST, "invalid_path", format!("invalid path {path:?}: {reason}"))
+                    .with("path", path)
+            }
+            AppsError::Invalid(message) => Self::bad_request(message),
+            AppsError::NotFound(message) => Self::not_found(message),
+            AppsError::Conflict { head, paths } => {
+                let message = err_message_for_conflict(&paths);
+                Self::conflict(message)
+                    .with("head", head.to_string())
+                    .with("paths", paths.iter().map(|p| Value::from(p.as_str())).collect::<Vec<_>>())
+            }
+            AppsError::TooLarge(message) => Self::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", message),
+            AppsError::Internal(cause) => Self::internal(cause),
+        }
+    }
+}
+
+fn err_message_for_conflict(paths: &[domain::app::RepoPath]) -> String {
+    let names: Vec<&str> = paths.iter().map(|p| p.as_str()).collect();
+    format!(
+        "someone saved {} since your version; reload them, merge your edits, and save again with the new head as base",
+        names.join(", ")
+    )
+}

@@ -4,7 +4,9 @@
 use crate::config::{GlobalArgs, ServeArgs, UserCommand};
 use crate::state::{AppState, HttpSettings};
 use accounts::{Accounts, ThrottlePolicy};
+use apps::Apps;
 use leptos::config::LeptosOptions;
+use repo::AppRepos;
 use std::io::BufRead;
 use std::net::SocketAddr;
 use std::path::Path;
@@ -58,6 +60,9 @@ async fn build_state(
     let store = open_store(global).await?;
     let session_lifetime = Duration::from_secs(u64::from(serve.session_days) * 24 * 60 * 60);
     let accounts = Accounts::new(Arc::new(store.clone()), throttle, session_lifetime)?;
+    let repos = AppRepos::open(global.data_dir.join("repos"))
+        .map_err(|err| StartupError::Input(format!("cannot open the app repositories: {err}")))?;
+    let apps = Apps::new(Arc::new(store.clone()), repos);
     let leptos_options = LeptosOptions::builder()
         .output_name("appbuilder")
         .site_root(serve.site_root.to_string_lossy().into_owned())
@@ -67,10 +72,11 @@ async fn build_state(
     let settings = HttpSettings {
         data_dir: global.data_dir.clone(),
         max_body_bytes: serve.max_body_bytes,
+        max_upload_bytes: serve.max_upload_bytes,
         secure_cookies: serve.secure_cookies,
         allowed_origins: serve.allowed_origins.clone(),
     };
-    Ok(AppState { leptos_options, accounts, store, settings: Arc::new(settings) })
+    Ok(AppState { leptos_options, accounts, apps, store, settings: Arc::new(settings) })
 }
 
 /// `appbuilder serve`: runs until SIGTERM or Ctrl+C, then finishes open requests and closes the

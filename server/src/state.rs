@@ -1,6 +1,7 @@
 //! What every handler can reach, built once in `startup`.
 
 use accounts::Accounts;
+use apps::Apps;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::path::PathBuf;
@@ -12,6 +13,7 @@ use store::SqliteStore;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub accounts: Accounts,
+    pub apps: Apps,
     pub store: SqliteStore,
     pub settings: Arc<HttpSettings>,
 }
@@ -21,7 +23,21 @@ pub struct AppState {
 pub struct HttpSettings {
     pub data_dir: PathBuf,
     pub max_body_bytes: usize,
+    /// The larger limit of saves and imports (see [`HttpSettings::body_limit_for`]).
+    pub max_upload_bytes: usize,
     pub secure_cookies: bool,
     /// Origins besides the request's own host that may send state-changing requests.
     pub allowed_origins: Vec<String>,
+}
+
+impl HttpSettings {
+    /// The body limit of a request path: saves (`.../commits`) and imports take uploads, every
+    /// other route takes small JSON bodies. The router applies the same split per route.
+    pub fn body_limit_for(&self, path: &str) -> usize {
+        if path.ends_with("/commits") || path.ends_with("/apps/import") {
+            self.max_upload_bytes
+        } else {
+            self.max_body_bytes
+        }
+    }
 }

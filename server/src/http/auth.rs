@@ -167,6 +167,7 @@ mod tests {
         HttpSettings {
             data_dir: "/tmp".into(),
             max_body_bytes: 1,
+            max_upload_bytes: 1,
             secure_cookies: false,
             allowed_origins: allowed.iter().map(|s| s.to_string()).collect(),
         }

@@ -24,7 +24,7 @@ where
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let limit = Arc::<HttpSettings>::from_ref(state).max_body_bytes;
+        let limit = Arc::<HttpSettings>::from_ref(state).body_limit_for(request.uri().path());
         match axum::Json::<T>::from_request(request, state).await {
             Ok(axum::Json(value)) => Ok(ApiJson(value)),
             Err(rejection) => Err(json_rejection(rejection, limit)),
@@ -52,13 +52,14 @@ fn json_rejection(rejection: JsonRejection, limit: usize) -> ApiError {
 /// not take, a body over the limit caught before any handler) gets the API's error body.
 pub async fn json_error_bodies(State(settings): State<Arc<HttpSettings>>, request: Request, next: Next) -> Response {
     let api = request.uri().path().starts_with("/api/");
+    let limit = settings.body_limit_for(request.uri().path());
     let response = next.run(request).await;
     let is_json =
         response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
     if api && (response.status().is_client_error() || response.status().is_server_error()) && !is_json {
         let (parts, _) = response.into_parts();
         let error = match parts.status {
-            StatusCode::PAYLOAD_TOO_LARGE => ApiError::payload_too_large(settings.max_body_bytes),
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::payload_too_large(limit),
             status => ApiError::from_status(status),
         };
         let mut fixed = error.into_response();

@@ -27,9 +27,10 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// Builds the whole application router over `state`.
 pub fn router(state: AppState) -> Router {
     let max_body = state.settings.max_body_bytes;
+    let hard_limit = max_body.max(state.settings.max_upload_bytes);
     Router::new()
         .route("/healthz", get(api::health::healthz))
-        .nest("/api/v1", api::routes())
+        .nest("/api/v1", api::routes(&state.settings))
         .merge(pages::routes(&state))
         .fallback(fallback)
         .layer(
@@ -47,7 +48,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(from_fn_with_state(state.settings.clone(), auth::refuse_foreign_origin))
                 .layer(from_fn_with_state(state.accounts.clone(), auth::resolve_principal))
                 // Innermost: it changes the body type, which the middleware above do not take.
-                .layer(RequestBodyLimitLayer::new(max_body)),
+                .layer(RequestBodyLimitLayer::new(hard_limit)),
         )
         .with_state(state)
 }

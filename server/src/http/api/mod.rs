@@ -1,25 +1,40 @@
 //! The REST API of `../shared/API.md`, version 1. Handlers are thin: check input, call a
 //! service, map the error.
 
+pub mod apps;
 pub mod health;
 pub mod session;
 pub mod tokens;
 pub mod users;
+pub mod versions;
 
 use crate::http::auth::require_signed_in;
-use crate::state::AppState;
+use crate::state::{AppState, HttpSettings};
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn;
 use axum::routing::{get, patch, post};
 
-/// The `/api/v1` routes. Every route needs a signed-in user except `POST /session`.
-pub fn routes() -> Router<AppState> {
+/// The `/api/v1` routes. Every route needs a signed-in user except `POST /session`. Saves take
+/// the upload limit instead of the small JSON one (`HttpSettings::body_limit_for` says the same).
+pub fn routes(settings: &HttpSettings) -> Router<AppState> {
+    let uploads = DefaultBodyLimit::max(settings.max_upload_bytes);
     let signed_in = Router::new()
         .route("/session", axum::routing::delete(session::sign_out))
         .route("/me", get(session::me))
         .route("/tokens", post(tokens::create))
         .route("/users", get(users::list).post(users::create))
         .route("/users/{username}", patch(users::update))
+        .route("/templates", get(apps::templates))
+        .route("/apps", get(apps::list).post(apps::create))
+        .route("/apps/{app}", get(apps::get).delete(apps::archive))
+        .route("/apps/{app}/tree", get(versions::tree))
+        .route("/apps/{app}/files/{*path}", get(versions::file))
+        .route("/apps/{app}/commits", get(versions::history).post(versions::save).layer(uploads))
+        .route("/apps/{app}/commits/{rev}", get(versions::commit))
+        .route("/apps/{app}/diff", get(versions::diff))
+        .route("/apps/{app}/blame/{*path}", get(versions::blame))
+        .route("/apps/{app}/restore", post(versions::restore))
         .route_layer(from_fn(require_signed_in));
     let public = Router::new().route("/session", post(session::sign_in));
     signed_in.merge(public)
