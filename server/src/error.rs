@@ -138,6 +138,10 @@ impl From<apps::AppsError> for ApiError {
                 Self::new(StatusCode::BAD_REQUEST, "invalid_path", format!("invalid path {path:?}: {reason}"))
                     .with("path", path)
             }
+            AppsError::UnsafeArchive(reason) => {
+                Self::bad_request(format!("the archive was refused and nothing was stored: {reason}"))
+                    .with("reason", reason)
+            }
             AppsError::Invalid(message) => Self::bad_request(message),
             AppsError::NotFound(message) => Self::not_found(message),
             AppsError::Conflict { head, paths } => {

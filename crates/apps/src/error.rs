@@ -10,6 +10,9 @@ pub enum AppsError {
     /// A path broke a rule.
     #[error("invalid path {path:?}: {reason}")]
     InvalidPath { path: String, reason: PathError },
+    /// An uploaded archive is unsafe (links, `..`, a bomb...); the text names the reason.
+    #[error("unsafe archive: {0}")]
+    UnsafeArchive(String),
     /// Other bad input (a name, a template, a revision, base64).
     #[error("{0}")]
     Invalid(String),

@@ -6,9 +6,10 @@
 //! user, and keeps the row's display name, runtime level and size in step with `install.json`.
 //! Authorization is the caller's job (the HTTP layer checks roles before calling).
 
+pub mod archive;
 mod error;
 mod service;
 pub mod templates;
 
 pub use error::AppsError;
-pub use service::{AppSummary, Apps, CreatedApp, SaveOutcome, parse_path};
+pub use service::{AppSummary, Apps, CreatedApp, ImportedApp, SaveOutcome, parse_path};

@@ -1,5 +1,6 @@
 //! [`Apps`]: create, list, read, save, history, diff, blame, restore.
 
+use crate::archive;
 use crate::error::AppsError;
 use crate::templates;
 use domain::Principal;
@@ -7,6 +8,7 @@ use domain::app::{AppSlug, FileChange, MAX_APP_BYTES, MAX_FILE_BYTES, RepoPath, 
 use domain::history::{BlameLine, CommitDetail, CommitInfo, Diff, Tree};
 use domain::paging::{Page, PageRequest};
 use domain::ports::{AppChange, AppRecord, AppStore, NewApp};
+use domain::problem::{Problem, Severity};
 use repo::{AppRepos, RepoKey, Signature, SizeBudget};
 use serde::Serialize;
 use std::sync::Arc;
@@ -40,6 +42,35 @@ pub struct AppSummary {
 pub struct CreatedApp {
     pub slug: AppSlug,
     pub head: Revision,
+}
+
+/// An imported app, with what the importer should look at.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportedApp {
+    pub slug: AppSlug,
+    pub head: Revision,
+    pub problems: Vec<Problem>,
+}
+
+/// Where a new app comes from.
+struct NewOrigin {
+    template: Option<&'static str>,
+    runtime_level: String,
+    message: String,
+}
+
+/// install.json with an `appId` added right after its opening brace (keeping the rest of the
+/// text as it was), or `None` when it has one already or is not a JSON object.
+fn ensure_app_id(install_json: &[u8]) -> Option<Vec<u8>> {
+    let value: serde_json::Value = serde_json::from_slice(install_json).ok()?;
+    if !value.is_object() || value.get("appId").and_then(|v| v.as_str()).is_some_and(|id| !id.is_empty()) {
+        return None;
+    }
+    let text = std::str::from_utf8(install_json).ok()?;
+    let brace = text.find('{')?;
+    let rest = &text[brace + 1..];
+    let separator = if value.as_object().is_some_and(|o| o.is_empty()) { "" } else { "," };
+    Some(format!("{}{{\n  \"appId\": \"{}\"{separator}{rest}", &text[..brace], uuid::Uuid::new_v4()).into_bytes())
 }
 
 /// What a save did.
@@ -121,46 +152,139 @@ impl Apps {
             AppsError::Invalid(format!("unknown template {template:?}; choose one of {}", names.join(", ")))
         })?;
         let display_name = templates::check_display_name(name).map_err(AppsError::Invalid)?;
-        let base_slug = AppSlug::from_name(&display_name);
+        let origin = NewOrigin {
+            template: Some(template.name),
+            runtime_level: template.runtime_level.to_owned(),
+            message: format!("Create {display_name} from the {} template", template.name),
+        };
+        let name_for_files = display_name.clone();
+        self.create_with(actor, &display_name, origin, move |slug| {
+            template.render(&name_for_files, slug, &uuid::Uuid::new_v4().to_string())
+        })
+        .await
+    }
+
+    /// Imports an archive (.zip folder, .tcx package or .abx export) as a new app, keeping every
+    /// file of the app folder. Unsafe archives are refused before anything is stored.
+    pub async fn import(
+        &self,
+        actor: &Principal,
+        archive: &[u8],
+        name: Option<&str>,
+    ) -> Result<ImportedApp, AppsError> {
+        let unpacked = archive::unpack(archive)?;
+        archive::check_sizes(&unpacked.files)?;
+        let mut files = unpacked.files;
+        let mut problems: Vec<Problem> = unpacked
+            .notes
+            .iter()
+            .map(|note| Problem::file("skipped_entries", Severity::Info, "", note.clone()))
+            .collect();
+        let install = files.iter_mut().find(|(path, _)| path.as_str() == "install.json");
+        let (manifest_name, runtime_level) = match install {
+            None => {
+                problems.push(Problem::file(
+                    "missing_install_json",
+                    Severity::Error,
+                    "install.json",
+                    "the app has no install.json; add one (the metadata editor can start it)",
+                ));
+                (None, None)
+            }
+            Some((_, bytes)) => {
+                if serde_json::from_slice::<serde_json::Value>(bytes).is_err() {
+                    problems.push(Problem::file(
+                        "invalid_json",
+                        Severity::Error,
+                        "install.json",
+                        "install.json is not valid JSON (a trailing comma?); fix it in the editor",
+                    ));
+                } else if let Some(with_id) = ensure_app_id(bytes) {
+                    *bytes = with_id;
+                    problems.push(Problem::file(
+                        "app_id_added",
+                        Severity::Info,
+                        "install.json",
+                        "install.json had no appId; one was added and will be kept",
+                    ));
+                }
+                manifest_facts(bytes)
+            }
+        };
+        if !files.iter().any(|(path, _)| path.as_str() == "tcex.json") {
+            problems.push(Problem::file(
+                "missing_tcex_json",
+                Severity::Warning,
+                "tcex.json",
+                "the app has no tcex.json; packaging needs one with package.app_name",
+            ));
+        }
+        let wanted = name
+            .map(str::to_owned)
+            .or(unpacked.display_name)
+            .or(manifest_name)
+            .unwrap_or_else(|| "Imported App".into());
+        let display_name = templates::check_display_name(&wanted).map_err(AppsError::Invalid)?;
+        let origin = NewOrigin {
+            template: None,
+            runtime_level: runtime_level.unwrap_or_else(|| "Unknown".into()),
+            message: format!("Import {display_name} from a .{} archive", unpacked.format),
+        };
+        let created = self.create_with(actor, &display_name, origin, move |_| files.clone()).await?;
+        Ok(ImportedApp { slug: created.slug, head: created.head, problems })
+    }
+
+    /// The app's files at `rev` (the head when `None`) as a zip with one top folder named after
+    /// the slug; returns the file name and the bytes.
+    pub async fn export(&self, slug: &str, rev: Option<&str>) -> Result<(String, Vec<u8>), AppsError> {
+        let (record, key) = self.record(slug).await?;
+        let rev = rev.map(parse_revision).transpose()?;
+        let (revision, files) = self.repos.files(&key, rev).await?;
+        let top = record.slug.to_string();
+        let bytes = tokio::task::spawn_blocking(move || archive::pack(&top, &files))
+            .await
+            .map_err(|err| AppsError::Internal(err.to_string()))??;
+        Ok((format!("{}-{}.zip", record.slug, &revision.as_str()[..12]), bytes))
+    }
+
+    async fn create_with(
+        &self,
+        actor: &Principal,
+        display_name: &str,
+        origin: NewOrigin,
+        files_for: impl Fn(&AppSlug) -> Vec<(RepoPath, Vec<u8>)>,
+    ) -> Result<CreatedApp, AppsError> {
+        let base_slug = AppSlug::from_name(display_name);
         let repo_key = uuid::Uuid::new_v4().simple().to_string();
         let key = RepoKey::parse(&repo_key).expect("a simple UUID is a valid key");
         for attempt in 1..=100u32 {
             let slug = if attempt == 1 { base_slug.clone() } else { base_slug.with_suffix(attempt) };
-            if self.store.slug_taken(&slug).await? {
+            if slug.is_reserved() || self.store.slug_taken(&slug).await? {
                 continue;
             }
-            let files = template.render(&display_name, &slug, &uuid::Uuid::new_v4().to_string());
+            let files = files_for(&slug);
             let size: u64 = files.iter().map(|(_, content)| content.len() as u64).sum();
-            let head = self
-                .repos
-                .create(
-                    &key,
-                    files,
-                    &signature(actor),
-                    &format!("Create {display_name} from the {} template", template.name),
-                )
-                .await?;
+            let head = self.repos.create(&key, files, &signature(actor), &origin.message).await?;
             let row = NewApp {
                 slug: &slug,
                 repo_key: &repo_key,
-                display_name: &display_name,
-                runtime_level: template.runtime_level,
-                template: Some(template.name),
+                display_name,
+                runtime_level: &origin.runtime_level,
+                template: origin.template,
                 created_by: actor.user_id,
                 size_bytes: size,
             };
             match self.store.create_app(&row).await {
                 Ok(_) => {
-                    tracing::info!(app = %slug, template = template.name, by = %actor.username, "app created");
+                    tracing::info!(app = %slug, template = ?origin.template, by = %actor.username, "app created");
                     return Ok(CreatedApp { slug, head });
                 }
-                Err(domain::ports::StoreError::Conflict(_)) => {
-                    // Another request took the slug between the check and the insert.
-                    let _ = std::fs::remove_dir_all(self.repos.path(&key));
-                    continue;
-                }
                 Err(err) => {
+                    // Nothing half-written stays: the row failed, so the repository goes too.
                     let _ = std::fs::remove_dir_all(self.repos.path(&key));
+                    if matches!(err, domain::ports::StoreError::Conflict(_)) {
+                        continue; // another request took the slug between the check and the insert
+                    }
                     return Err(err.into());
                 }
             }

@@ -131,6 +131,11 @@ impl AppSlug {
         Self(if slug.is_empty() { "app".to_owned() } else { slug.to_owned() })
     }
 
+    /// Slugs that name API routes (`/api/v1/apps/import`) and so cannot name an app.
+    pub fn is_reserved(&self) -> bool {
+        matches!(self.0.as_str(), "import")
+    }
+
     /// This slug with a numeric suffix, for when the plain one is taken (`name-2`, `name-3`, ...).
     pub fn with_suffix(&self, n: u32) -> Self {
         Self(format!("{}-{n}", self.0))

@@ -9,6 +9,7 @@ pub mod app;
 pub mod history;
 pub mod paging;
 pub mod ports;
+pub mod problem;
 pub mod role;
 pub mod user;
 

@@ -312,3 +312,39 @@ fn file_diffs(diff: &git2::Diff<'_>, with_hunks: bool) -> Result<Vec<FileDiff>, 
     }
     Ok(files)
 }
+
+impl AppRepos {
+    /// Every file with its bytes at `rev` (the head when `None`), sorted by path (for export).
+    pub async fn files(
+        &self,
+        key: &RepoKey,
+        rev: Option<Revision>,
+    ) -> Result<(Revision, Vec<(RepoPath, Vec<u8>)>), RepoError> {
+        self.with_repo(key, move |repo| {
+            let commit = resolve(repo, rev.as_ref())?;
+            let mut files = Vec::new();
+            let mut failure = None;
+            commit.tree()?.walk(TreeWalkMode::PreOrder, |dir, entry| {
+                if entry.kind() != Some(ObjectType::Blob) {
+                    return TreeWalkResult::Ok;
+                }
+                let path = format!("{dir}{}", entry.name().unwrap_or_default());
+                match (RepoPath::parse(&path), repo.find_blob(entry.id())) {
+                    (Ok(path), Ok(blob)) => files.push((path, blob.content().to_vec())),
+                    (_, Err(err)) => {
+                        failure = Some(err);
+                        return TreeWalkResult::Abort;
+                    }
+                    (Err(_), _) => {}
+                }
+                TreeWalkResult::Ok
+            })?;
+            if let Some(err) = failure {
+                return Err(err.into());
+            }
+            files.sort_by(|a, b| a.0.cmp(&b.0));
+            Ok((revision(commit.id()), files))
+        })
+        .await
+    }
+}

@@ -5,11 +5,12 @@ use crate::http::auth::SignedIn;
 use crate::http::json::ApiJson;
 use crate::state::AppState;
 use apps::templates::{TEMPLATES, Template};
-use apps::{AppSummary, CreatedApp};
+use apps::{AppSummary, CreatedApp, ImportedApp};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use domain::Role;
 use domain::paging::Page;
 use serde::Deserialize;
@@ -73,4 +74,53 @@ pub async fn archive(
     let admin = who.require(Role::Admin)?;
     state.apps.archive(admin, &app).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `?name=` of an import.
+#[derive(Deserialize)]
+pub struct ImportQuery {
+    name: Option<String>,
+}
+
+/// Imports a .zip, .tcx or .abx (the raw request body) as a new app (developers and admins).
+/// 201 `{"slug","head","problems"}`; unsafe archives get 400 and nothing is stored.
+pub async fn import(
+    State(state): State<AppState>,
+    who: SignedIn,
+    query: Result<Query<ImportQuery>, QueryRejection>,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<(StatusCode, Json<ImportedApp>), ApiError> {
+    let actor = who.require(Role::Developer)?;
+    let Query(query) = query.map_err(|err| ApiError::bad_request(err.body_text()))?;
+    let body = body.map_err(|err| ApiError::from_status(err.status()))?;
+    if body.is_empty() {
+        return Err(ApiError::bad_request("send the archive (.zip, .tcx or .abx) as the request body"));
+    }
+    Ok((StatusCode::CREATED, Json(state.apps.import(actor, &body, query.name.as_deref()).await?)))
+}
+
+/// The app at `?rev=` (the head when absent) as a zip.
+pub async fn export(
+    State(state): State<AppState>,
+    _who: SignedIn,
+    Path(app): Path<String>,
+    query: Result<Query<RevQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query.map_err(|err| ApiError::bad_request(err.body_text()))?;
+    let (file_name, bytes) = state.apps.export(&app, query.rev.as_deref()).await?;
+    let disposition = format!("attachment; filename=\"{file_name}\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("application/zip")),
+            (header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).expect("slugs and hex are header-safe")),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// `?rev=`.
+#[derive(Deserialize)]
+pub struct RevQuery {
+    rev: Option<String>,
 }
