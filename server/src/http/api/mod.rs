@@ -19,7 +19,6 @@ use axum::routing::{get, patch, post};
 /// the upload limit instead of the small JSON one (`HttpSettings::body_limit_for` says the same).
 pub fn routes(settings: &HttpSettings) -> Router<AppState> {
     let uploads = DefaultBodyLimit::max(settings.max_upload_bytes);
-    let uploads = || uploads.clone();
     let signed_in = Router::new()
         .route("/session", axum::routing::delete(session::sign_out))
         .route("/me", get(session::me))
@@ -28,12 +27,12 @@ pub fn routes(settings: &HttpSettings) -> Router<AppState> {
         .route("/users/{username}", patch(users::update))
         .route("/templates", get(apps::templates))
         .route("/apps", get(apps::list).post(apps::create))
-        .route("/apps/import", post(apps::import).layer(uploads()))
+        .route("/apps/import", post(apps::import).layer(uploads))
         .route("/apps/{app}", get(apps::get).delete(apps::archive))
         .route("/apps/{app}/archive", get(apps::export))
         .route("/apps/{app}/tree", get(versions::tree))
         .route("/apps/{app}/files/{*path}", get(versions::file))
-        .route("/apps/{app}/commits", get(versions::history).post(versions::save).layer(uploads()))
+        .route("/apps/{app}/commits", get(versions::history).post(versions::save).layer(uploads))
         .route("/apps/{app}/commits/{rev}", get(versions::commit))
         .route("/apps/{app}/diff", get(versions::diff))
         .route("/apps/{app}/blame/{*path}", get(versions::blame))
