@@ -306,3 +306,39 @@ async fn reviewers_read_but_cannot_create_save_or_restore_and_only_admins_archiv
     let history = server.call(Method::GET, "/api/v1/apps", Some(&admin), None).await.json();
     assert_eq!(history["items"].as_array().map(Vec::len), Some(0));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fifty_concurrent_saves_through_the_api_give_one_commit_and_49_conflicts() {
+    let server = std::sync::Arc::new(TestServer::start().await);
+    let dev = server.user_with_role("dev", "developer").await;
+    let (slug, base) = create(&server, &dev, "Busy App", "playbook-basic").await;
+    let mut tasks = Vec::new();
+    for n in 0..50 {
+        let (server, dev, slug, base) = (server.clone(), dev.clone(), slug.clone(), base.clone());
+        tasks.push(tokio::spawn(async move {
+            save(
+                &server,
+                &dev,
+                &slug,
+                &base,
+                json!([{"op": "put", "path": "app.py", "content": format!("print({n})\n")}]),
+            )
+            .await
+        }));
+    }
+    let mut created = Vec::new();
+    let mut conflicts = 0;
+    for task in tasks {
+        let answer = task.await.expect("the task ran");
+        match answer.status {
+            StatusCode::CREATED => created.push(answer.json()["revision"].as_str().expect("rev").to_owned()),
+            StatusCode::CONFLICT => conflicts += 1,
+            other => panic!("unexpected {other}: {}", answer.text),
+        }
+    }
+    assert_eq!((created.len(), conflicts), (1, 49));
+    let history = server.call(Method::GET, &format!("/api/v1/apps/{slug}/commits"), Some(&dev), None).await.json();
+    let revisions: Vec<&str> =
+        history["items"].as_array().expect("items").iter().map(|c| c["revision"].as_str().expect("rev")).collect();
+    assert_eq!(revisions, [created[0].as_str(), base.as_str()], "the acknowledged save is in history, nothing else");
+}
