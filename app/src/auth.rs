@@ -15,11 +15,16 @@ pub fn provide_current_user() {
     provide_context(SignedInUser(resource));
 }
 
+/// The principal the server's auth layer resolved for this request, if any.
+#[cfg(feature = "ssr")]
+pub fn principal() -> Option<domain::Principal> {
+    use_context::<http::request::Parts>()?.extensions.get::<domain::Principal>().cloned()
+}
+
 /// The user the request was made for, as resolved by the server's auth layer.
 #[server(prefix = "/rpc")]
 pub async fn current_user() -> Result<Option<Me>, ServerFnError> {
-    let parts = use_context::<http::request::Parts>().ok_or_else(|| ServerFnError::new("no request in context"))?;
-    Ok(parts.extensions.get::<domain::Principal>().map(domain::Principal::me))
+    Ok(principal().as_ref().map(domain::Principal::me))
 }
 
 /// What a sign-in attempt came to, in words for the form.

@@ -55,3 +55,32 @@ test('a wrong password is refused with a readable message and no session', async
   const cookies = await page.context().cookies();
   expect(cookies.find((c) => c.name === 'appbuilder_session')).toBeUndefined();
 });
+
+test('a new app from a template shows up in the list, and the filter narrows it', async ({ page }) => {
+  await page.goto('/');
+  await waitForHydration(page);
+  await page.getByTestId('username').fill('admin');
+  await page.getByTestId('password').fill(adminPassword);
+  await page.getByTestId('sign-in').click();
+  await expect(page.getByTestId('new-app-form')).toBeVisible();
+  await waitForHydration(page);
+
+  await page.getByTestId('new-app-name').fill('Phishing Triage');
+  await page.getByTestId('new-app-template').selectOption('playbook-actions');
+  await page.getByTestId('new-app-create').click();
+  const row = page.getByTestId('app-row').filter({ hasText: 'Phishing Triage' });
+  await expect(row).toBeVisible();
+  await expect(row).toContainText('phishing-triage');
+  await expect(row).toContainText('Playbook');
+
+  await page.getByTestId('new-app-name').fill('x');
+  await page.getByTestId('new-app-name').evaluate((el: HTMLInputElement) => el.removeAttribute('minlength'));
+  await page.getByTestId('new-app-create').click();
+  await expect(page.getByTestId('new-app-error')).toContainText('3 to 100 characters');
+
+  await page.getByTestId('app-filter').fill('zzz-no-such-app');
+  await expect(page.getByTestId('app-row')).toHaveCount(0);
+  await expect(page.getByTestId('app-list')).toContainText('No app matches');
+  await page.getByTestId('app-filter').fill('phish');
+  await expect(page.getByTestId('app-row')).toHaveCount(1);
+});

@@ -31,7 +31,17 @@ fn exchange(addr: &str, method: &str, path: &str, cookie: Option<&str>, body: Op
     Some((status, cookie_line.map_or(body.clone(), |line| format!("{body}\n{line}"))))
 }
 
-fn start(data: &Path) -> (Child, String) {
+/// A server process that is killed when dropped, so a failing test leaves no process behind.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start(data: &Path) -> (Server, String) {
     let mut child = Command::new(BIN)
         .args(["serve", "--addr", "127.0.0.1:0", "--site-root", data.to_str().expect("utf-8")])
         .env("APPBUILDER_DATA", data)
@@ -41,6 +51,7 @@ fn start(data: &Path) -> (Child, String) {
         .spawn()
         .expect("the server starts");
     let mut log = BufReader::new(child.stderr.take().expect("stderr"));
+    let child = Server(child);
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         assert!(Instant::now() < deadline, "the server did not start");
@@ -116,14 +127,14 @@ fn sigkill_during_saves_loses_no_acknowledged_save_and_leaves_git_clean() {
     while acknowledged.lock().expect("lock").len() < 150 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(5));
     }
-    server.kill().expect("SIGKILL");
-    server.wait().expect("the server is gone");
+    server.0.kill().expect("SIGKILL");
+    server.0.wait().expect("the server is gone");
     stop.store(true, Ordering::Relaxed);
     writer.join().expect("the writer ends");
     let acknowledged = acknowledged.lock().expect("lock").clone();
     assert!(acknowledged.len() >= 150, "only {} saves were acknowledged", acknowledged.len());
 
-    let (mut server, addr) = start(dir.path());
+    let (server, addr) = start(dir.path());
     let mut history = Vec::new();
     let mut cursor = String::new();
     loop {
@@ -149,8 +160,7 @@ fn sigkill_during_saves_loses_no_acknowledged_save_and_leaves_git_clean() {
         exchange(&addr, "POST", "/api/v1/apps/crash-test/commits", Some(&cookie), Some(&body)).expect("saved").0,
         201
     );
-    server.kill().expect("stopped");
-    server.wait().expect("gone");
+    drop(server);
 
     let repos: Vec<_> = std::fs::read_dir(dir.path().join("repos")).expect("repos").flatten().collect();
     assert_eq!(repos.len(), 1);

@@ -15,10 +15,13 @@ pub fn SignedInShell() -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match me.await {
-                    Ok(Some(me)) => view! {
-                        <Header me/>
-                        <main class="page"><Outlet/></main>
-                    }.into_any(),
+                    Ok(Some(me)) => {
+                        provide_context(me.clone());
+                        view! {
+                            <Header me/>
+                            <main class="page"><Outlet/></main>
+                        }.into_any()
+                    }
                     Ok(None) => view! { <SignInPage/> }.into_any(),
                     Err(err) => view! {
                         <main class="page">

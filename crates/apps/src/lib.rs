@@ -11,5 +11,6 @@ mod error;
 mod service;
 pub mod templates;
 
+pub use domain::app::AppSummary;
 pub use error::AppsError;
-pub use service::{AppSummary, Apps, CreatedApp, ImportedApp, SaveOutcome, parse_path};
+pub use service::{Apps, CreatedApp, ImportedApp, SaveOutcome, parse_path};

@@ -4,7 +4,7 @@ use crate::archive;
 use crate::error::AppsError;
 use crate::templates;
 use domain::Principal;
-use domain::app::{AppSlug, FileChange, MAX_APP_BYTES, MAX_FILE_BYTES, RepoPath, Revision};
+use domain::app::{AppSlug, AppSummary, FileChange, MAX_APP_BYTES, MAX_FILE_BYTES, RepoPath, Revision};
 use domain::history::{BlameLine, CommitDetail, CommitInfo, Diff, Tree};
 use domain::paging::{Page, PageRequest};
 use domain::ports::{AppChange, AppRecord, AppStore, NewApp};
@@ -19,22 +19,6 @@ use time::OffsetDateTime;
 pub struct Apps {
     store: Arc<dyn AppStore>,
     repos: AppRepos,
-}
-
-/// An app as lists and details show it.
-#[derive(Debug, Clone, Serialize)]
-pub struct AppSummary {
-    pub slug: AppSlug,
-    pub display_name: String,
-    pub runtime_level: String,
-    pub head: Revision,
-    pub template: Option<String>,
-    pub created_by: String,
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
-    pub updated_at: OffsetDateTime,
-    pub size_bytes: u64,
 }
 
 /// A new app: its slug and first revision.

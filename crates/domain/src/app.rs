@@ -165,6 +165,22 @@ impl fmt::Display for AppSlug {
     }
 }
 
+/// An app as lists and details show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppSummary {
+    pub slug: AppSlug,
+    pub display_name: String,
+    pub runtime_level: String,
+    pub head: Revision,
+    pub template: Option<String>,
+    pub created_by: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: time::OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: time::OffsetDateTime,
+    pub size_bytes: u64,
+}
+
 /// A full git commit id: 40 lower-case hex digits.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]

@@ -8,17 +8,25 @@ use axum::extract::Request;
 use axum::middleware::from_fn;
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
+use leptos::context::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 
 /// Page routes (open to everyone: signed-out visitors get the sign-in form with 401) and the
 /// server fns (signed-in only).
 pub fn routes(state: &AppState) -> Router<AppState> {
     let options = state.leptos_options.clone();
+    let services = {
+        let apps = state.apps.clone();
+        move || provide_context(apps.clone())
+    };
     let pages = Router::new()
-        .leptos_routes(state, generate_route_list(App), move || shell(options.clone()))
+        .leptos_routes_with_context(state, generate_route_list(App), services.clone(), move || shell(options.clone()))
         .layer(from_fn(signed_out_pages_answer_401));
     let server_fns = Router::new()
-        .route("/rpc/{*fn_name}", any(leptos_axum::handle_server_fns))
+        .route(
+            "/rpc/{*fn_name}",
+            any(move |request: Request| leptos_axum::handle_server_fns_with_context(services.clone(), request)),
+        )
         .route_layer(from_fn(require_signed_in));
     pages.merge(server_fns)
 }
