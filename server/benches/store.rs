@@ -102,13 +102,13 @@ impl Run {
     }
 }
 
-async fn api_saves(addr: &str, cookie: &str, per_client: usize) -> Run {
+async fn api_saves(addr: &str, cookie: &str, clients: usize, per_client: usize) -> Run {
     let mut apps = Vec::new();
     let mut admin = Client::connect(addr, cookie).await;
-    for n in 0..CLIENTS {
-        let (status, body, _) = admin
-            .send("POST", "/api/v1/apps", &format!(r#"{{"name":"Bench App {n}","template":"playbook-basic"}}"#))
-            .await;
+    for _ in 0..clients {
+        let name = format!("Bench App {}", uuid_like());
+        let (status, body, _) =
+            admin.send("POST", "/api/v1/apps", &format!(r#"{{"name":"{name}","template":"playbook-basic"}}"#)).await;
         assert_eq!(status, 201, "{body}");
         apps.push((field(&body, "slug"), field(&body, "head")));
     }
@@ -136,6 +136,11 @@ async fn api_saves(addr: &str, cookie: &str, per_client: usize) -> Run {
         latencies.extend(task.await.expect("a client"));
     }
     Run { latencies, elapsed: started.elapsed() }
+}
+
+/// A unique suffix for app names (time-based; the bench runs alone).
+fn uuid_like() -> String {
+    format!("{:x}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()))
 }
 
 fn git(dir: &Path, args: &[&str], env: &[(&str, &Path)], input: Option<&[u8]>) -> String {
@@ -261,7 +266,8 @@ fn main() {
 
         println!("AppBuilder version store benchmark: {CLIENTS} clients x {per_client} saves; history of {commits} commits; {} cores", std::thread::available_parallelism().map_or(0, |n| n.get()));
         println!();
-        let mut api = api_saves(&addr, &cookie, per_client).await;
+        api_saves(&addr, &cookie, 1, per_client).await.line("API save (HTTP, 1 client: latency unloaded)");
+        let mut api = api_saves(&addr, &cookie, CLIENTS, per_client).await;
         let api_throughput = api.line("API save (HTTP, 16 clients on 16 apps)");
         let root = dir.path().join("git-cli");
         let mut cli = tokio::task::spawn_blocking(move || git_saves(&root, per_client)).await.expect("git ran");

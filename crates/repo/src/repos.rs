@@ -5,8 +5,11 @@ use git2::{ErrorCode, Repository};
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::OwnedMutexGuard;
+
+/// Holds an app's write lock until dropped.
+pub(crate) type WriteGuard = OwnedMutexGuard<()>;
 
 /// The name of an app's repository on disk: 1 to 64 of `a-z 0-9 -`. Chosen once when the app is
 /// created and never changed, so renaming an app never moves its history.
@@ -40,8 +43,18 @@ pub struct AppRepos {
 
 struct Inner {
     root: PathBuf,
-    /// One write lock per app, created on first use.
-    locks: Mutex<HashMap<RepoKey, Arc<tokio::sync::Mutex<()>>>>,
+    /// Per-app state, created on first use.
+    apps: Mutex<HashMap<RepoKey, Arc<Slot>>>,
+}
+
+/// What is kept per app: the write lock, and the open repository. Opening a repository costs
+/// dozens of file-system calls (config files, ownership checks, ref and object stores), so one
+/// handle is kept per app and reused by every read and write (libgit2 handles are `Send` but not
+/// `Sync`, hence the mutex; work on one app is short and runs on the blocking pool).
+#[derive(Default)]
+struct Slot {
+    write: Arc<tokio::sync::Mutex<()>>,
+    repo: Mutex<Option<Repository>>,
 }
 
 impl AppRepos {
@@ -52,7 +65,11 @@ impl AppRepos {
         std::fs::create_dir_all(&root)
             .map_err(|err| RepoError::Worker(format!("creating {}: {err}", root.display())))?;
         remove_stale_locks(&root);
-        Ok(Self { inner: Arc::new(Inner { root, locks: Mutex::new(HashMap::new()) }) })
+        // Every commit and tree is built here from objects this process just wrote or read, so
+        // libgit2's re-check that each tree entry and parent exists only adds file-system reads
+        // to every save. (Hash verification on read stays on.)
+        git2::opts::strict_object_creation(false);
+        Ok(Self { inner: Arc::new(Inner { root, apps: Mutex::new(HashMap::new()) }) })
     }
 
     /// The one place that says where an app's repository is.
@@ -60,13 +77,14 @@ impl AppRepos {
         self.inner.root.join(format!("{key}.git"))
     }
 
+    fn slot(&self, key: &RepoKey) -> Arc<Slot> {
+        let mut apps = self.inner.apps.lock().unwrap_or_else(PoisonError::into_inner);
+        apps.entry(key.clone()).or_default().clone()
+    }
+
     /// Waits for the app's write lock. Held across a whole read-modify-write.
-    pub(crate) async fn write_lock(&self, key: &RepoKey) -> OwnedMutexGuard<()> {
-        let lock = {
-            let mut locks = self.inner.locks.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            locks.entry(key.clone()).or_default().clone()
-        };
-        lock.lock_owned().await
+    pub(crate) async fn write_lock(&self, key: &RepoKey) -> WriteGuard {
+        self.slot(key).write.clone().lock_owned().await
     }
 
     /// Runs libgit2 work on the blocking pool with the app's repository open.
@@ -76,9 +94,16 @@ impl AppRepos {
         F: FnOnce(&Repository) -> Result<T, RepoError> + Send + 'static,
     {
         let path = self.path(key);
+        let slot = self.slot(key);
         tokio::task::spawn_blocking(move || {
-            let repo = open(&path)?;
-            work(&repo)
+            let mut cached = slot.repo.lock().unwrap_or_else(PoisonError::into_inner);
+            let repo = match cached.take() {
+                Some(repo) => repo,
+                None => open(&path)?,
+            };
+            let result = work(&repo);
+            *cached = Some(repo);
+            result
         })
         .await
         .map_err(|err| RepoError::Worker(err.to_string()))?

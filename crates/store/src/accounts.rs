@@ -47,6 +47,29 @@ fn principal(row: &SqliteRow, credential: Credential) -> Result<Principal, Store
     })
 }
 
+impl SqliteStore {
+    /// Runs a session or token lookup whose row has `credential_id`, `user_id`, `username`, `role`.
+    async fn principal_by_secret(
+        &self,
+        sql: &str,
+        secret_hash: &[u8],
+        now: OffsetDateTime,
+        credential: fn(i64) -> Credential,
+    ) -> Result<Option<Principal>, StoreError> {
+        let row = sqlx::query(sql)
+            .bind(secret_hash)
+            .bind(now.unix_timestamp())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend)?;
+        row.map(|row| {
+            let id = row.try_get("credential_id").map_err(backend)?;
+            principal(&row, credential(id))
+        })
+        .transpose()
+    }
+}
+
 fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
 }
@@ -160,21 +183,10 @@ impl AccountStore for SqliteStore {
     }
 
     async fn find_session(&self, secret_hash: &[u8], now: OffsetDateTime) -> Result<Option<Principal>, StoreError> {
-        let row = sqlx::query(
-            "SELECT s.id AS session_id, u.id AS user_id, u.username, u.role
-             FROM sessions s JOIN users u ON u.id = s.user_id
-             WHERE s.secret_hash = ?1 AND s.expires_at > ?2 AND u.disabled = 0",
-        )
-        .bind(secret_hash)
-        .bind(now.unix_timestamp())
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(backend)?;
-        row.map(|row| {
-            let id = row.try_get("session_id").map_err(backend)?;
-            principal(&row, Credential::Session(id))
-        })
-        .transpose()
+        let sql = "SELECT s.id AS credential_id, u.id AS user_id, u.username, u.role
+                   FROM sessions s JOIN users u ON u.id = s.user_id
+                   WHERE s.secret_hash = ?1 AND s.expires_at > ?2 AND u.disabled = 0";
+        self.principal_by_secret(sql, secret_hash, now, Credential::Session).await
     }
 
     async fn delete_session(&self, session_id: i64) -> Result<(), StoreError> {
@@ -219,23 +231,12 @@ impl AccountStore for SqliteStore {
     }
 
     async fn find_token(&self, secret_hash: &[u8], now: OffsetDateTime) -> Result<Option<Principal>, StoreError> {
-        let row = sqlx::query(
-            "UPDATE api_tokens SET last_used_at = ?2
-             WHERE secret_hash = ?1 AND user_id IN (SELECT id FROM users WHERE disabled = 0)
-             RETURNING id AS token_id, user_id,
-                       (SELECT username FROM users WHERE users.id = api_tokens.user_id) AS username,
-                       (SELECT role FROM users WHERE users.id = api_tokens.user_id) AS role",
-        )
-        .bind(secret_hash)
-        .bind(now.unix_timestamp())
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(backend)?;
-        row.map(|row| {
-            let id = row.try_get("token_id").map_err(backend)?;
-            principal(&row, Credential::Token(id))
-        })
-        .transpose()
+        let sql = "UPDATE api_tokens SET last_used_at = ?2
+                   WHERE secret_hash = ?1 AND user_id IN (SELECT id FROM users WHERE disabled = 0)
+                   RETURNING id AS credential_id, user_id,
+                             (SELECT username FROM users WHERE users.id = api_tokens.user_id) AS username,
+                             (SELECT role FROM users WHERE users.id = api_tokens.user_id) AS role";
+        self.principal_by_secret(sql, secret_hash, now, Credential::Token).await
     }
 
     async fn failures(&self, key: &str) -> Result<Option<FailureCount>, StoreError> {
