@@ -72,6 +72,7 @@ test('a new app from a template shows up in the list, and the filter narrows it'
   await expect(row).toBeVisible();
   await expect(row).toContainText('phishing-triage');
   await expect(row).toContainText('Playbook');
+  await expect(page.getByTestId('new-app-name')).toHaveValue('');
 
   await page.getByTestId('new-app-name').fill('x');
   await page.getByTestId('new-app-name').evaluate((el: HTMLInputElement) => el.removeAttribute('minlength'));

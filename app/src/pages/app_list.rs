@@ -148,6 +148,15 @@ fn AppTable(apps: Vec<AppSummary>) -> impl IntoView {
 #[component]
 fn NewAppForm(create: ServerAction<NewApp>) -> impl IntoView {
     let templates = Resource::new(|| (), |_| app_templates());
+    let name_input = NodeRef::<leptos::html::Input>::new();
+    // After a successful create the form is ready for the next app.
+    Effect::new(move |_| {
+        if matches!(create.value().get(), Some(Ok(_)))
+            && let Some(input) = name_input.get()
+        {
+            input.set_value("");
+        }
+    });
     let error = move || match create.value().get() {
         Some(Err(err)) => Some(err.to_string().trim_start_matches("error running server function: ").to_owned()),
         _ => None,
@@ -157,7 +166,8 @@ fn NewAppForm(create: ServerAction<NewApp>) -> impl IntoView {
             <div class="new-app-fields">
                 <label>
                     "Name"
-                    <input name="name" required minlength="3" maxlength="100" placeholder="e.g. IP Reputation Lookup" data-testid="new-app-name"/>
+                    <input name="name" required minlength="3" maxlength="100" placeholder="e.g. IP Reputation Lookup"
+                        node_ref=name_input data-testid="new-app-name"/>
                 </label>
                 <label>
                     "Template"
