@@ -4,7 +4,6 @@
 //! as hostile and accepts only plain relative paths that cannot reach outside an app or into git.
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// The longest path accepted, in bytes.
 pub const MAX_PATH_BYTES: usize = 1024;
@@ -78,25 +77,6 @@ impl RepoPath {
     }
 }
 
-impl TryFrom<String> for RepoPath {
-    type Error = PathError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        RepoPath::parse(&value)
-    }
-}
-
-impl From<RepoPath> for String {
-    fn from(value: RepoPath) -> Self {
-        value.0
-    }
-}
-
-impl fmt::Display for RepoPath {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
 /// An app's stable URL name: 1 to 64 of `a-z 0-9 -`, not starting or ending with `-`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -146,25 +126,6 @@ impl AppSlug {
     }
 }
 
-impl TryFrom<String> for AppSlug {
-    type Error = SlugError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        AppSlug::parse(&value)
-    }
-}
-
-impl From<AppSlug> for String {
-    fn from(value: AppSlug) -> Self {
-        value.0
-    }
-}
-
-impl fmt::Display for AppSlug {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
 /// An app as lists and details show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppSummary {
@@ -205,25 +166,6 @@ impl Revision {
     }
 }
 
-impl TryFrom<String> for Revision {
-    type Error = RevisionError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Revision::parse(&value)
-    }
-}
-
-impl From<Revision> for String {
-    fn from(value: Revision) -> Self {
-        value.0
-    }
-}
-
-impl fmt::Display for Revision {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
 /// One change in a commit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FileChange {
@@ -244,6 +186,10 @@ impl FileChange {
         }
     }
 }
+
+string_newtype!(RepoPath, PathError);
+string_newtype!(AppSlug, SlugError);
+string_newtype!(Revision, RevisionError);
 
 #[cfg(test)]
 mod tests {

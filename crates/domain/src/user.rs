@@ -3,7 +3,6 @@
 
 use crate::Role;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 use time::OffsetDateTime;
 
 /// A user name: 2 to 64 characters of `a-z 0-9 . _ -`, starting with a letter or digit.
@@ -46,24 +45,7 @@ impl Username {
     }
 }
 
-impl TryFrom<String> for Username {
-    type Error = UsernameError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Username::parse(&value)
-    }
-}
-
-impl From<Username> for String {
-    fn from(value: Username) -> Self {
-        value.0
-    }
-}
-
-impl fmt::Display for Username {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+string_newtype!(Username, UsernameError);
 
 /// The shortest password accepted for a new or changed password.
 pub const MIN_PASSWORD_CHARS: usize = 10;

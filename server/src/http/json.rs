@@ -4,7 +4,8 @@
 use crate::error::ApiError;
 use crate::state::HttpSettings;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRef, FromRequest, Request, State};
+use axum::extract::{FromRef, FromRequest, FromRequestParts, Request, State};
+use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -45,6 +46,20 @@ fn json_rejection(rejection: JsonRejection, limit: usize) -> ApiError {
         }
         other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::payload_too_large(limit),
         other => ApiError::bad_request(other.body_text()),
+    }
+}
+
+/// `Query<T>` with rejections as [`ApiError`]s: 400 naming the parameter that did not parse.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(ApiQuery(value)),
+            Err(rejection) => Err(ApiError::bad_request(rejection.body_text())),
+        }
     }
 }
 

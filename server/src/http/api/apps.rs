@@ -1,14 +1,14 @@
 //! Apps: `GET/POST /api/v1/apps`, `GET/DELETE /api/v1/apps/{app}`, `GET /api/v1/templates`.
 
 use crate::error::ApiError;
+use crate::http::api::versions::RevQuery;
 use crate::http::auth::SignedIn;
-use crate::http::json::ApiJson;
+use crate::http::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 use apps::templates::{TEMPLATES, Template};
 use apps::{AppSummary, CreatedApp, ImportedApp};
 use axum::Json;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::Role;
@@ -32,9 +32,8 @@ pub async fn templates(_who: SignedIn) -> Json<&'static [Template]> {
 pub async fn list(
     State(state): State<AppState>,
     _who: SignedIn,
-    query: Result<Query<ListQuery>, QueryRejection>,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<Page<AppSummary>>, ApiError> {
-    let Query(query) = query.map_err(|err| ApiError::bad_request(err.body_text()))?;
     let page = domain::paging::PageRequest { limit: query.limit, cursor: query.cursor };
     Ok(Json(state.apps.list(query.q.as_deref(), &page).await?))
 }
@@ -87,11 +86,10 @@ pub struct ImportQuery {
 pub async fn import(
     State(state): State<AppState>,
     who: SignedIn,
-    query: Result<Query<ImportQuery>, QueryRejection>,
+    ApiQuery(query): ApiQuery<ImportQuery>,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<(StatusCode, Json<ImportedApp>), ApiError> {
     let actor = who.require(Role::Developer)?;
-    let Query(query) = query.map_err(|err| ApiError::bad_request(err.body_text()))?;
     let body = body.map_err(|err| ApiError::from_status(err.status()))?;
     if body.is_empty() {
         return Err(ApiError::bad_request("send the archive (.zip, .tcx or .abx) as the request body"));
@@ -104,9 +102,8 @@ pub async fn export(
     State(state): State<AppState>,
     _who: SignedIn,
     Path(app): Path<String>,
-    query: Result<Query<RevQuery>, QueryRejection>,
+    ApiQuery(query): ApiQuery<RevQuery>,
 ) -> Result<Response, ApiError> {
-    let Query(query) = query.map_err(|err| ApiError::bad_request(err.body_text()))?;
     let (file_name, bytes) = state.apps.export(&app, query.rev.as_deref()).await?;
     let disposition = format!("attachment; filename=\"{file_name}\"");
     Ok((
@@ -117,10 +114,4 @@ pub async fn export(
         bytes,
     )
         .into_response())
-}
-
-/// `?rev=`.
-#[derive(Deserialize)]
-pub struct RevQuery {
-    rev: Option<String>,
 }

@@ -2,12 +2,11 @@
 
 use crate::error::ApiError;
 use crate::http::auth::SignedIn;
-use crate::http::json::ApiJson;
+use crate::http::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 use accounts::UserPatch;
 use axum::Json;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use domain::paging::{Page, PageRequest};
 use domain::{Role, UserSummary};
@@ -17,10 +16,9 @@ use serde::Deserialize;
 pub async fn list(
     State(state): State<AppState>,
     who: SignedIn,
-    page: Result<Query<PageRequest>, QueryRejection>,
+    ApiQuery(page): ApiQuery<PageRequest>,
 ) -> Result<Json<Page<UserSummary>>, ApiError> {
     who.require(Role::Admin)?;
-    let Query(page) = page.map_err(|err| ApiError::bad_request(err.body_text()))?;
     Ok(Json(state.accounts.list_users(&page).await?))
 }
 

@@ -2,12 +2,11 @@
 
 use crate::error::ApiError;
 use crate::http::auth::SignedIn;
-use crate::http::json::ApiJson;
+use crate::http::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 use apps::{SaveOutcome, parse_path};
 use axum::Json;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
@@ -17,14 +16,10 @@ use domain::history::{BlameLine, CommitDetail, CommitInfo, Diff, Tree};
 use domain::paging::{Page, PageRequest};
 use serde::Deserialize;
 
-fn query<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
-    query.map(|Query(q)| q).map_err(|err| ApiError::bad_request(err.body_text()))
-}
-
 /// `?rev=`: a revision, the head when absent.
 #[derive(Deserialize)]
 pub struct RevQuery {
-    rev: Option<String>,
+    pub rev: Option<String>,
 }
 
 /// The files at a revision.
@@ -32,9 +27,8 @@ pub async fn tree(
     State(state): State<AppState>,
     _who: SignedIn,
     Path(app): Path<String>,
-    q: Result<Query<RevQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<RevQuery>,
 ) -> Result<Json<Tree>, ApiError> {
-    let q = query(q)?;
     Ok(Json(state.apps.tree(&app, q.rev.as_deref()).await?))
 }
 
@@ -43,9 +37,8 @@ pub async fn file(
     State(state): State<AppState>,
     _who: SignedIn,
     Path((app, path)): Path<(String, String)>,
-    q: Result<Query<RevQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<RevQuery>,
 ) -> Result<Response, ApiError> {
-    let q = query(q)?;
     let (revision, bytes) = state.apps.read_file(&app, q.rev.as_deref(), &path).await?;
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
@@ -127,9 +120,8 @@ pub async fn history(
     State(state): State<AppState>,
     _who: SignedIn,
     Path(app): Path<String>,
-    q: Result<Query<HistoryQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<HistoryQuery>,
 ) -> Result<Json<Page<CommitInfo>>, ApiError> {
-    let q = query(q)?;
     let page = PageRequest { limit: q.limit, cursor: q.cursor };
     Ok(Json(state.apps.history(&app, q.path.as_deref(), &page).await?))
 }
@@ -157,9 +149,8 @@ pub async fn diff(
     State(state): State<AppState>,
     _who: SignedIn,
     Path(app): Path<String>,
-    q: Result<Query<DiffQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<DiffQuery>,
 ) -> Result<Response, ApiError> {
-    let q = query(q)?;
     match q.format.as_deref() {
         None | Some("json") => {
             let diff: Diff = state.apps.diff(&app, &q.from, &q.to, q.path.as_deref()).await?;
@@ -178,9 +169,8 @@ pub async fn blame(
     State(state): State<AppState>,
     _who: SignedIn,
     Path((app, path)): Path<(String, String)>,
-    q: Result<Query<RevQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<RevQuery>,
 ) -> Result<Json<Vec<BlameLine>>, ApiError> {
-    let q = query(q)?;
     Ok(Json(state.apps.blame(&app, q.rev.as_deref(), &path).await?))
 }
 
