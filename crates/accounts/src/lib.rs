@@ -6,11 +6,13 @@
 //! administration that never leaves the system without an active admin, and the first admin
 //! of an empty database. It reaches storage only through `domain::ports::AccountStore`.
 
+mod cache;
 mod error;
 mod secrets;
 mod service;
 mod throttle;
 
+pub use cache::TTL as PRINCIPAL_CACHE_TTL;
 pub use error::AccountsError;
 pub use secrets::{SESSION_TOKEN_BYTES, TOKEN_PREFIX, generate_password};
 pub use service::{Accounts, FirstAdmin, NewSession, NewToken, UserPatch};

@@ -1,5 +1,6 @@
 //! [`Accounts`]: sign-in, sessions, tokens and user administration.
 
+use crate::cache::PrincipalCache;
 use crate::error::AccountsError;
 use crate::secrets::{TOKEN_PREFIX, generate_password, hash_password, random_secret, secret_hash, verify_password};
 use crate::throttle::ThrottlePolicy;
@@ -25,6 +26,8 @@ pub struct Accounts {
     session_lifetime: Duration,
     /// A hash to verify against when the user does not exist, so that both cases take as long.
     decoy_hash: Arc<str>,
+    /// Resolved sessions and tokens, for a few seconds (see `cache`).
+    recent: Arc<PrincipalCache>,
 }
 
 /// A session just opened: the secret goes into the cookie and is not kept anywhere else.
@@ -67,7 +70,7 @@ impl Accounts {
         session_lifetime: Duration,
     ) -> Result<Self, AccountsError> {
         let decoy_hash = hash_password(&random_secret()).map_err(AccountsError::Internal)?;
-        Ok(Self { store, throttle, session_lifetime, decoy_hash: decoy_hash.into() })
+        Ok(Self { store, throttle, session_lifetime, decoy_hash: decoy_hash.into(), recent: Arc::default() })
     }
 
     /// How long a browser session lasts after sign-in.
@@ -140,8 +143,15 @@ impl Accounts {
 
     /// The principal of a session cookie's value, if the session is live.
     pub async fn authenticate_session(&self, secret: &str) -> Result<Option<Principal>, AccountsError> {
-        let now = OffsetDateTime::now_utc();
-        Ok(self.store.find_session(&secret_hash(secret), now).await?)
+        let key = secret_hash(secret);
+        if let Some(principal) = self.recent.get(&key) {
+            return Ok(Some(principal));
+        }
+        let found = self.store.find_session(&key, OffsetDateTime::now_utc()).await?;
+        if let Some(principal) = &found {
+            self.recent.put(key, principal.clone());
+        }
+        Ok(found)
     }
 
     /// The principal of a bearer token, if it is valid.
@@ -149,14 +159,22 @@ impl Accounts {
         if !token.starts_with(TOKEN_PREFIX) {
             return Ok(None);
         }
-        let now = OffsetDateTime::now_utc();
-        Ok(self.store.find_token(&secret_hash(token), now).await?)
+        let key = secret_hash(token);
+        if let Some(principal) = self.recent.get(&key) {
+            return Ok(Some(principal));
+        }
+        let found = self.store.find_token(&key, OffsetDateTime::now_utc()).await?;
+        if let Some(principal) = &found {
+            self.recent.put(key, principal.clone());
+        }
+        Ok(found)
     }
 
     /// Ends the session the principal signed in with (a token has no session to end).
     pub async fn sign_out(&self, principal: &Principal) -> Result<(), AccountsError> {
         if let Credential::Session(id) = principal.credential {
             self.store.delete_session(id).await?;
+            self.recent.forget_credential(principal.credential);
         }
         Ok(())
     }
@@ -233,6 +251,7 @@ impl Accounts {
         };
         let change = UserChange { role: patch.role, password_hash, disabled: patch.disabled };
         let updated = self.store.update_user(user.id, &change).await?;
+        self.recent.forget_user(user.id);
         if patch.disabled == Some(true) {
             self.store.delete_user_sessions(user.id, None).await?;
         } else if patch.password.is_some() {

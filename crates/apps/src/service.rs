@@ -11,7 +11,8 @@ use domain::ports::{AppChange, AppRecord, AppStore, NewApp};
 use domain::problem::{Problem, Severity};
 use repo::{AppRepos, RepoKey, Signature, SizeBudget};
 use serde::Serialize;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
 
 /// The app service. Cheap to clone; build it once at start-up.
@@ -19,6 +20,9 @@ use time::OffsetDateTime;
 pub struct Apps {
     store: Arc<dyn AppStore>,
     repos: AppRepos,
+    /// App rows by slug, kept in step with every change this service makes (all changes to
+    /// apps go through it), so a save reads no row from the database.
+    rows: Arc<Mutex<HashMap<String, AppRecord>>>,
 }
 
 /// A new app: its slug and first revision.
@@ -101,16 +105,45 @@ fn manifest_facts(install_json: &[u8]) -> (Option<String>, Option<String>) {
 
 impl Apps {
     pub fn new(store: Arc<dyn AppStore>, repos: AppRepos) -> Self {
-        Self { store, repos }
+        Self { store, repos, rows: Arc::default() }
     }
 
     async fn record(&self, slug: &str) -> Result<(AppRecord, RepoKey), AppsError> {
         let not_found = || AppsError::NotFound(format!("no app {slug:?}"));
         let slug = AppSlug::parse(slug).map_err(|_| not_found())?;
-        let record = self.store.find_app(&slug).await?.ok_or_else(not_found)?;
+        let cached = self.rows().get(slug.as_str()).cloned();
+        let record = match cached {
+            Some(record) => record,
+            None => {
+                let record = self.store.find_app(&slug).await?.ok_or_else(not_found)?;
+                self.rows().insert(slug.to_string(), record.clone());
+                record
+            }
+        };
         let key =
             RepoKey::parse(&record.repo_key).ok_or_else(|| AppsError::Internal(format!("bad repo key for {slug}")))?;
         Ok((record, key))
+    }
+
+    fn rows(&self) -> std::sync::MutexGuard<'_, HashMap<String, AppRecord>> {
+        self.rows.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Records a save in the database and in the remembered row.
+    async fn record_save(&self, record: &AppRecord, change: AppChange) -> Result<(), AppsError> {
+        self.store.record_save(record.id, &change).await?;
+        if let Some(row) = self.rows().get_mut(record.slug.as_str()) {
+            if let Some(name) = change.display_name {
+                row.display_name = name;
+            }
+            if let Some(level) = change.runtime_level {
+                row.runtime_level = level;
+            }
+            row.size_bytes = row.size_bytes.saturating_add_signed(change.size_delta);
+            let now = OffsetDateTime::now_utc().unix_timestamp();
+            row.updated_at = OffsetDateTime::from_unix_timestamp(now).unwrap_or(row.updated_at);
+        }
+        Ok(())
     }
 
     async fn summary(&self, record: AppRecord, key: &RepoKey) -> Result<AppSummary, AppsError> {
@@ -304,6 +337,7 @@ impl Apps {
     pub async fn archive(&self, actor: &Principal, slug: &str) -> Result<(), AppsError> {
         let (record, _) = self.record(slug).await?;
         self.store.archive_app(record.id).await?;
+        self.rows().remove(record.slug.as_str());
         tracing::info!(app = %record.slug, by = %actor.username, "app archived");
         Ok(())
     }
@@ -358,7 +392,7 @@ impl Apps {
         let outcome = self.repos.commit(&key, &base, changes, &signature(actor), &message, budget).await?;
         if outcome.changed {
             let change = AppChange { display_name, runtime_level, size_delta: outcome.size_delta };
-            self.store.record_save(record.id, &change).await?;
+            self.record_save(&record, change).await?;
         }
         Ok(SaveOutcome { revision: outcome.revision, changed: outcome.changed })
     }
@@ -427,8 +461,7 @@ impl Apps {
             let install = self.repos.read_file(&key, None, parse_path("install.json")?).await.ok();
             let (display_name, runtime_level) =
                 install.map(|(_, bytes)| manifest_facts(&bytes)).unwrap_or((None, None));
-            self.store
-                .record_save(record.id, &AppChange { display_name, runtime_level, size_delta: outcome.size_delta })
+            self.record_save(&record, AppChange { display_name, runtime_level, size_delta: outcome.size_delta })
                 .await?;
         }
         Ok(SaveOutcome { revision: outcome.revision, changed: outcome.changed })
