@@ -143,6 +143,7 @@ impl From<apps::AppsError> for ApiError {
                     .with("reason", reason)
             }
             AppsError::Invalid(message) => Self::bad_request(message),
+            AppsError::Forbidden(message) => Self::forbidden(message),
             AppsError::NotFound(message) => Self::not_found(message),
             AppsError::Conflict { head, paths } => {
                 let message = err_message_for_conflict(&paths);

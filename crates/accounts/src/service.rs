@@ -214,14 +214,8 @@ impl Accounts {
                     .map_err(|_| AccountsError::Invalid("the cursor is not one this list gave out".into()))?,
             ),
         };
-        let mut items = self.store.list_users(after, limit + 1).await?;
-        let next_cursor = if items.len() > limit as usize {
-            items.truncate(limit as usize);
-            items.last().map(|u| u.id.to_string())
-        } else {
-            None
-        };
-        Ok(Page { items, next_cursor })
+        let users = self.store.list_users(after, limit + 1).await?;
+        Ok(Page::from_overfetch(users, limit, |user| user.id.to_string()))
     }
 
     /// Applies an admin's change to a user.

@@ -16,6 +16,9 @@ pub enum AppsError {
     /// Other bad input (a name, a template, a revision, base64).
     #[error("{0}")]
     Invalid(String),
+    /// The actor's role does not allow this.
+    #[error("{0}")]
+    Forbidden(String),
     /// No such app, revision or file.
     #[error("{0}")]
     NotFound(String),

@@ -4,7 +4,9 @@
 //! database (`domain::ports::AppStore`): it creates apps from [`templates`], checks every path
 //! and size before anything is written, turns a save into one commit authored by the signed-in
 //! user, and keeps the row's display name, runtime level and size in step with `install.json`.
-//! Authorization is the caller's job (the HTTP layer checks roles before calling).
+//! The service enforces who may write (developers and admins; archiving: admins), so the REST
+//! handlers and the UI's server fns share one rule; reading needs only a signed-in user, which
+//! the HTTP layer guarantees before anything reaches here.
 
 pub mod archive;
 mod error;
@@ -13,4 +15,4 @@ pub mod templates;
 
 pub use domain::app::AppSummary;
 pub use error::AppsError;
-pub use service::{Apps, CreatedApp, ImportedApp, SaveOutcome, parse_path};
+pub use service::{Apps, CreatedApp, ImportedApp, SaveOutcome, parse_path, require_writer};

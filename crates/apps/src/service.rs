@@ -3,12 +3,12 @@
 use crate::archive;
 use crate::error::AppsError;
 use crate::templates;
-use domain::Principal;
 use domain::app::{AppSlug, AppSummary, FileChange, MAX_APP_BYTES, MAX_FILE_BYTES, RepoPath, Revision};
 use domain::history::{BlameLine, CommitDetail, CommitInfo, Diff, Tree};
 use domain::paging::{Page, PageRequest};
 use domain::ports::{AppChange, AppRecord, AppStore, NewApp};
 use domain::problem::{Problem, Severity};
+use domain::{Principal, Role};
 use repo::{AppRepos, RepoKey, Signature, SizeBudget};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -67,6 +67,20 @@ pub struct SaveOutcome {
     pub revision: Revision,
     /// False when the changes matched what was there (no commit was made).
     pub changed: bool,
+}
+
+/// Who may change apps: developers and admins (reviewers read). Every writing method of
+/// [`Apps`] checks this first; callers that validate input before calling may check it earlier.
+pub fn require_writer(actor: &Principal) -> Result<(), AppsError> {
+    require(actor, Role::Developer)
+}
+
+fn require(actor: &Principal, needed: Role) -> Result<(), AppsError> {
+    if actor.role.allows(needed) {
+        Ok(())
+    } else {
+        Err(AppsError::Forbidden(format!("this needs the {needed} role; you are {}", actor.role)))
+    }
 }
 
 /// Checks a path from a client or an archive.
@@ -164,6 +178,7 @@ impl Apps {
     /// Creates an app from a template: a new repository with one commit, then its row. The slug
     /// comes from the name, with a numeric suffix when it is taken.
     pub async fn create(&self, actor: &Principal, name: &str, template: &str) -> Result<CreatedApp, AppsError> {
+        require_writer(actor)?;
         let template = templates::find(template).ok_or_else(|| {
             let names: Vec<_> = templates::TEMPLATES.iter().map(|t| t.name).collect();
             AppsError::Invalid(format!("unknown template {template:?}; choose one of {}", names.join(", ")))
@@ -189,6 +204,7 @@ impl Apps {
         archive: &[u8],
         name: Option<&str>,
     ) -> Result<ImportedApp, AppsError> {
+        require_writer(actor)?;
         let unpacked = archive::unpack(archive)?;
         archive::check_sizes(&unpacked.files)?;
         let mut files = unpacked.files;
@@ -312,19 +328,14 @@ impl Apps {
     /// One page of live apps, by slug, optionally filtered by `query`.
     pub async fn list(&self, query: Option<&str>, page: &PageRequest) -> Result<Page<AppSummary>, AppsError> {
         let limit = page.limit().map_err(|err| AppsError::Invalid(err.to_string()))?;
-        let mut records = self.store.list_apps(query, page.cursor.as_deref(), limit + 1).await?;
-        let next_cursor = if records.len() > limit as usize {
-            records.truncate(limit as usize);
-            records.last().map(|r| r.slug.to_string())
-        } else {
-            None
-        };
-        let mut items = Vec::with_capacity(records.len());
-        for record in records {
+        let records = self.store.list_apps(query, page.cursor.as_deref(), limit + 1).await?;
+        let records = Page::from_overfetch(records, limit, |record| record.slug.to_string());
+        let mut items = Vec::with_capacity(records.items.len());
+        for record in records.items {
             let key = RepoKey::parse(&record.repo_key).ok_or_else(|| AppsError::Internal("bad repo key".into()))?;
             items.push(self.summary(record, &key).await?);
         }
-        Ok(Page { items, next_cursor })
+        Ok(Page { items, next_cursor: records.next_cursor })
     }
 
     /// One app with its head.
@@ -335,6 +346,7 @@ impl Apps {
 
     /// Hides an app; its repository and history stay on disk.
     pub async fn archive(&self, actor: &Principal, slug: &str) -> Result<(), AppsError> {
+        require(actor, Role::Admin)?;
         let (record, _) = self.record(slug).await?;
         self.store.archive_app(record.id).await?;
         self.rows().remove(record.slug.as_str());
@@ -365,6 +377,7 @@ impl Apps {
         message: &str,
         changes: Vec<FileChange>,
     ) -> Result<SaveOutcome, AppsError> {
+        require_writer(actor)?;
         let (record, key) = self.record(slug).await?;
         let base = parse_revision(base)?;
         if changes.is_empty() {
@@ -453,6 +466,7 @@ impl Apps {
         rev: &str,
         base: &str,
     ) -> Result<SaveOutcome, AppsError> {
+        require_writer(actor)?;
         let (record, key) = self.record(slug).await?;
         let rev = parse_revision(rev)?;
         let message = format!("Restore {}", &rev.as_str()[..12]);

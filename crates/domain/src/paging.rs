@@ -38,6 +38,21 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
+impl<T> Page<T> {
+    /// A page from a query that fetched up to `limit + 1` items: an extra item only says that
+    /// there is a next page, whose cursor `cursor_of` takes from the last item kept.
+    pub fn from_overfetch(mut items: Vec<T>, limit: u32, cursor_of: impl Fn(&T) -> String) -> Self {
+        let limit = limit as usize;
+        let next_cursor = if items.len() > limit {
+            items.truncate(limit);
+            items.last().map(cursor_of)
+        } else {
+            None
+        };
+        Self { items, next_cursor }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -49,5 +64,13 @@ mod tests {
         assert_eq!(ask(500), Ok(500));
         assert_eq!(ask(0), Err(BadLimit));
         assert_eq!(ask(501), Err(BadLimit));
+    }
+
+    #[test]
+    fn an_overfetched_item_means_a_next_page_from_the_last_kept_one() {
+        let page = Page::from_overfetch(vec![1, 2, 3], 2, |n| n.to_string());
+        assert_eq!((page.items, page.next_cursor), (vec![1, 2], Some("2".into())));
+        let last = Page::from_overfetch(vec![1, 2], 2, |n| n.to_string());
+        assert_eq!((last.items, last.next_cursor), (vec![1, 2], None));
     }
 }

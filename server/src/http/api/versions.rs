@@ -10,7 +10,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
-use domain::Role;
 use domain::app::FileChange;
 use domain::history::{BlameLine, CommitDetail, CommitInfo, Diff, Tree};
 use domain::paging::{Page, PageRequest};
@@ -100,9 +99,10 @@ pub async fn save(
     Path(app): Path<String>,
     ApiJson(body): ApiJson<SaveRequest>,
 ) -> Result<(StatusCode, Json<SaveOutcome>), ApiError> {
-    let actor = who.require(Role::Developer)?;
+    // Authorization before the changes are validated.
+    apps::require_writer(&who.0)?;
     let changes = body.changes.into_iter().map(file_change).collect::<Result<Vec<_>, _>>()?;
-    let outcome = state.apps.save(actor, &app, &body.base, &body.message, changes).await?;
+    let outcome = state.apps.save(&who.0, &app, &body.base, &body.message, changes).await?;
     let status = if outcome.changed { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(outcome)))
 }
@@ -188,8 +188,7 @@ pub async fn restore(
     Path(app): Path<String>,
     ApiJson(body): ApiJson<RestoreRequest>,
 ) -> Result<(StatusCode, Json<SaveOutcome>), ApiError> {
-    let actor = who.require(Role::Developer)?;
-    let outcome = state.apps.restore(actor, &app, &body.rev, &body.base).await?;
+    let outcome = state.apps.restore(&who.0, &app, &body.rev, &body.base).await?;
     let status = if outcome.changed { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(outcome)))
 }
