@@ -160,9 +160,8 @@ impl Apps {
         Ok(())
     }
 
-    async fn summary(&self, record: AppRecord, key: &RepoKey) -> Result<AppSummary, AppsError> {
-        let head = self.repos.head(key).await?;
-        Ok(AppSummary {
+    fn summary(record: AppRecord, head: Revision) -> AppSummary {
+        AppSummary {
             slug: record.slug,
             display_name: record.display_name,
             runtime_level: record.runtime_level,
@@ -172,7 +171,7 @@ impl Apps {
             created_at: record.created_at,
             updated_at: record.updated_at,
             size_bytes: record.size_bytes,
-        })
+        }
     }
 
     /// Creates an app from a template: a new repository with one commit, then its row. The slug
@@ -330,18 +329,21 @@ impl Apps {
         let limit = page.limit().map_err(|err| AppsError::Invalid(err.to_string()))?;
         let records = self.store.list_apps(query, page.cursor.as_deref(), limit + 1).await?;
         let records = Page::from_overfetch(records, limit, |record| record.slug.to_string());
-        let mut items = Vec::with_capacity(records.items.len());
-        for record in records.items {
-            let key = RepoKey::parse(&record.repo_key).ok_or_else(|| AppsError::Internal("bad repo key".into()))?;
-            items.push(self.summary(record, &key).await?);
-        }
+        let keys = records
+            .items
+            .iter()
+            .map(|record| RepoKey::parse(&record.repo_key).ok_or_else(|| AppsError::Internal("bad repo key".into())))
+            .collect::<Result<Vec<_>, _>>()?;
+        let heads = self.repos.heads(&keys).await?;
+        let items = records.items.into_iter().zip(heads).map(|(record, head)| Self::summary(record, head)).collect();
         Ok(Page { items, next_cursor: records.next_cursor })
     }
 
     /// One app with its head.
     pub async fn get(&self, slug: &str) -> Result<AppSummary, AppsError> {
         let (record, key) = self.record(slug).await?;
-        self.summary(record, &key).await
+        let head = self.repos.head(&key).await?;
+        Ok(Self::summary(record, head))
     }
 
     /// Hides an app; its repository and history stay on disk.

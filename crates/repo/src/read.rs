@@ -18,7 +18,7 @@ use time::OffsetDateTime;
 impl AppRepos {
     /// The revision `main` points at.
     pub async fn head(&self, key: &RepoKey) -> Result<Revision, RepoError> {
-        self.with_repo(key, |repo| Ok(revision(repo.find_reference(BRANCH)?.peel_to_commit()?.id()))).await
+        self.with_repo(key, head_of).await
     }
 
     /// Every file at `rev` (the head when `None`), sorted by path.
@@ -190,6 +190,11 @@ impl AppRepos {
         })
         .await
     }
+}
+
+/// The revision `main` points at in an open repository.
+pub(crate) fn head_of(repo: &Repository) -> Result<Revision, RepoError> {
+    Ok(revision(repo.find_reference(BRANCH)?.peel_to_commit()?.id()))
 }
 
 fn resolve<'r>(repo: &'r Repository, rev: Option<&Revision>) -> Result<git2::Commit<'r>, RepoError> {

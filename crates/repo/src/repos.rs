@@ -57,6 +57,20 @@ struct Slot {
     repo: Mutex<Option<Repository>>,
 }
 
+impl Slot {
+    /// Runs `work` with the app's open repository, opening it on first use (blocking).
+    fn using<T>(&self, path: &Path, work: impl FnOnce(&Repository) -> Result<T, RepoError>) -> Result<T, RepoError> {
+        let mut cached = self.repo.lock().unwrap_or_else(PoisonError::into_inner);
+        let repo = match cached.take() {
+            Some(repo) => repo,
+            None => open(path)?,
+        };
+        let result = work(&repo);
+        *cached = Some(repo);
+        result
+    }
+}
+
 impl AppRepos {
     /// Opens (creating if needed) the folder that holds the repositories, and removes lock files
     /// that a killed process left behind (this process is the only writer).
@@ -93,17 +107,17 @@ impl AppRepos {
         T: Send + 'static,
         F: FnOnce(&Repository) -> Result<T, RepoError> + Send + 'static,
     {
-        let path = self.path(key);
-        let slot = self.slot(key);
+        let (path, slot) = (self.path(key), self.slot(key));
+        tokio::task::spawn_blocking(move || slot.using(&path, work))
+            .await
+            .map_err(|err| RepoError::Worker(err.to_string()))?
+    }
+
+    /// The heads of several apps, read in one trip to the blocking pool (for lists).
+    pub async fn heads(&self, keys: &[RepoKey]) -> Result<Vec<domain::app::Revision>, RepoError> {
+        let repos: Vec<_> = keys.iter().map(|key| (self.path(key), self.slot(key))).collect();
         tokio::task::spawn_blocking(move || {
-            let mut cached = slot.repo.lock().unwrap_or_else(PoisonError::into_inner);
-            let repo = match cached.take() {
-                Some(repo) => repo,
-                None => open(&path)?,
-            };
-            let result = work(&repo);
-            *cached = Some(repo);
-            result
+            repos.iter().map(|(path, slot)| slot.using(path, crate::read::head_of)).collect()
         })
         .await
         .map_err(|err| RepoError::Worker(err.to_string()))?
