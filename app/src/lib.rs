@@ -9,9 +9,14 @@
 //! Sign-in and sign-out call the public REST API (`/api/v1/session`), like any other client, and
 //! then reload the page so the server renders it for the new user.
 
+// The editor page's view types nest deeper than rustc's default limit when built for wasm.
+#![recursion_limit = "256"]
+
 pub mod auth;
 mod components;
 mod pages;
+#[cfg(feature = "ssr")]
+mod services;
 
 use components::shell::SignedInShell;
 use leptos::prelude::*;
@@ -19,6 +24,7 @@ use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 use pages::app_list::AppListPage;
+use pages::editor::EditorPage;
 use pages::not_found::NotFound;
 
 /// The HTML document around the app, rendered on the server only.
@@ -56,6 +62,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <NotFound/> }>
                 <ParentRoute path=path!("") view=SignedInShell>
                     <Route path=path!("") view=AppListPage/>
+                    <Route path=path!("apps/:app") view=EditorPage/>
                 </ParentRoute>
             </Routes>
         </Router>

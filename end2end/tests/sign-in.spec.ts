@@ -1,12 +1,8 @@
 // The walking skeleton's journey: sign in as the admin, see the app list, sign out, and find the
 // list out of reach afterwards.
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { adminPassword } from '../playwright.config';
-
-/** Waits until the wasm has hydrated the page (the server sets nothing; the client marks it). */
-async function waitForHydration(page: Page) {
-  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
-}
+import { waitForHydration } from './helpers';
 
 test('an admin signs in, sees the app list, signs out and cannot reach the list again', async ({ page }) => {
   const pageErrors: string[] = [];

@@ -8,6 +8,9 @@
 //! under `/rpc`, or to the Leptos page renderer. Everything the handlers need is built once in
 //! [`startup`] and passed as [`state::AppState`].
 
+// Rendering the editor page's deeply nested view types needs more than rustc's default limit.
+#![recursion_limit = "256"]
+
 pub mod config;
 pub mod error;
 pub mod http;

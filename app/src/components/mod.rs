@@ -1,4 +1,6 @@
 //! Components shared by several pages.
 
+pub mod app_nav;
+pub mod errors;
 pub mod header;
 pub mod shell;

@@ -14,34 +14,8 @@ pub struct TemplateChoice {
     pub description: String,
 }
 
-/// The service error as the UI may show it: internal causes stay in the server log.
 #[cfg(feature = "ssr")]
-fn shown(err: apps::AppsError) -> ServerFnError {
-    match err {
-        apps::AppsError::Internal(cause) => {
-            tracing::error!(%cause, "app service failure");
-            ServerFnError::new("Something went wrong on the server; the log has the details.")
-        }
-        other => {
-            // A user error: answer 4xx, so the server's log keeps 5xx for real failures.
-            let status = match other {
-                apps::AppsError::Forbidden(_) => http::StatusCode::FORBIDDEN,
-                _ => http::StatusCode::BAD_REQUEST,
-            };
-            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-                response.set_status(status);
-            }
-            ServerFnError::new(other.to_string())
-        }
-    }
-}
-
-#[cfg(feature = "ssr")]
-fn service() -> Result<(domain::Principal, apps::Apps), ServerFnError> {
-    let principal = crate::auth::principal().ok_or_else(|| ServerFnError::new("Sign in first."))?;
-    let apps = use_context::<apps::Apps>().ok_or_else(|| ServerFnError::new("the app service is not available"))?;
-    Ok((principal, apps))
-}
+use crate::services::{apps_service as service, shown};
 
 /// Live apps whose slug or name contains `query`, by slug (the first 500).
 #[server(prefix = "/rpc")]
@@ -129,7 +103,7 @@ fn AppTable(apps: Vec<AppSummary>) -> impl IntoView {
                     view! {
                         <tr data-testid="app-row">
                             <td>
-                                <div class="app-name">{app.display_name}</div>
+                                <a class="app-name" href=format!("/apps/{}", app.slug) data-testid="app-link">{app.display_name}</a>
                                 <div class="muted mono">{app.slug.to_string()}</div>
                             </td>
                             <td><span class="chip">{app.runtime_level}</span></td>
@@ -159,7 +133,7 @@ fn NewAppForm(create: ServerAction<NewApp>) -> impl IntoView {
         }
     });
     let error = move || match create.value().get() {
-        Some(Err(err)) => Some(err.to_string().trim_start_matches("error running server function: ").to_owned()),
+        Some(Err(err)) => Some(crate::components::errors::readable(&err)),
         _ => None,
     };
     view! {

@@ -1,5 +1,6 @@
 //! One module per page; a page's components and server fns live beside it.
 
 pub mod app_list;
+pub mod editor;
 pub mod not_found;
 pub mod sign_in;

@@ -27,13 +27,22 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/rpc/{*fn_name}",
             any(move |request: Request| leptos_axum::handle_server_fns_with_context(services.clone(), request)),
         )
-        .route_layer(from_fn(require_signed_in));
+        .route_layer(from_fn(require_signed_in))
+        // A save from the editor carries whole files (up to the per-file limit), like an upload.
+        .layer(axum::extract::DefaultBodyLimit::max(state.settings.max_upload_bytes));
     pages.merge(server_fns)
 }
 
-/// A file from the site root (`/pkg/...`, the favicon), or the app's 404 page.
+/// A file from the site root (`/pkg/...`, `/monaco/<version>/...`, the favicon), or the app's 404
+/// page. Monaco's files sit under a versioned path, so browsers may keep them for good.
 pub async fn static_file_or_not_found(state: AppState, request: Request) -> Response {
     let handler = leptos_axum::file_and_error_handler::<AppState, _>(shell);
     let uri = request.uri().clone();
-    handler(uri, axum::extract::State(state), request).await.into_response()
+    let mut response = handler(uri.clone(), axum::extract::State(state), request).await.into_response();
+    if uri.path().starts_with("/monaco/") && response.status().is_success() {
+        response
+            .headers_mut()
+            .insert(http::header::CACHE_CONTROL, http::HeaderValue::from_static("public, max-age=31536000, immutable"));
+    }
+    response
 }

@@ -1,0 +1,136 @@
+//! The one place the editor page touches Monaco: a code editor and one text model per open file
+//! (each keeps its own undo history, as tabs in VS Code do). On the server the bridge is never
+//! built, so it compiles to nothing there.
+
+use leptos::prelude::*;
+
+#[cfg(feature = "hydrate")]
+pub use client::Bridge;
+
+/// Where the page keeps browser-only objects: thread-local in the browser (JavaScript objects
+/// cannot move between threads); on the server, whose stand-ins are plain data and whose
+/// renders move between threads, ordinary shared storage.
+#[cfg(feature = "hydrate")]
+pub type ClientStorage = LocalStorage;
+#[cfg(not(feature = "hydrate"))]
+pub type ClientStorage = SyncStorage;
+
+/// A `StoredValue` for a browser-only object (see [`ClientStorage`]).
+#[cfg(feature = "hydrate")]
+pub fn client_value<T: 'static>(value: T) -> StoredValue<T, ClientStorage> {
+    StoredValue::new_local(value)
+}
+
+/// A `StoredValue` for a browser-only object's server stand-in (see [`ClientStorage`]).
+#[cfg(not(feature = "hydrate"))]
+pub fn client_value<T: Send + Sync + 'static>(value: T) -> StoredValue<T, ClientStorage> {
+    StoredValue::new(value)
+}
+
+#[cfg(not(feature = "hydrate"))]
+pub use server::Bridge;
+
+#[cfg(feature = "hydrate")]
+mod client {
+    use monaco::{CodeEditor, Monaco, TextModel, language_for};
+    use std::collections::HashMap;
+
+    /// A Monaco editor and the models of the files opened in it.
+    pub struct Bridge {
+        monaco: Monaco,
+        /// Taken out first on drop: Monaco wants an editor gone before the models it shows.
+        editor: Option<CodeEditor>,
+        models: HashMap<String, TextModel>,
+        shown: Option<String>,
+    }
+
+    impl Drop for Bridge {
+        fn drop(&mut self) {
+            self.editor.take();
+            self.models.clear();
+        }
+    }
+
+    impl Bridge {
+        /// Loads Monaco and puts an editor into `container`.
+        pub async fn start(
+            container: web_sys::HtmlElement,
+            read_only: bool,
+            on_cursor: impl FnMut(u32, u32) + 'static,
+        ) -> Result<Bridge, String> {
+            let monaco = Monaco::load().await.map_err(|err| err.to_string())?;
+            let mut editor = monaco.editor(&container, read_only);
+            editor.on_cursor(on_cursor);
+            Ok(Bridge { monaco, models: HashMap::new(), editor: Some(editor), shown: None })
+        }
+
+        /// Shows `path`, making its model from `text` the first time; `on_edit` gets every new text.
+        pub fn show(&mut self, path: &str, text: &str, on_edit: impl FnMut(String) + 'static) {
+            if !self.models.contains_key(path) {
+                let mut model = self.monaco.model(text, language_for(path), path);
+                model.on_change(on_edit);
+                self.models.insert(path.to_owned(), model);
+            }
+            if self.shown.as_deref() != Some(path)
+                && let Some(editor) = &self.editor
+            {
+                editor.show(self.models.get(path));
+                self.shown = Some(path.to_owned());
+            }
+        }
+
+        /// Shows no file.
+        pub fn show_nothing(&mut self) {
+            if let Some(editor) = &self.editor {
+                editor.show(None);
+            }
+            self.shown = None;
+        }
+
+        /// Replaces the text of `path`'s model, if it has one (the server's text took over).
+        pub fn replace_text(&self, path: &str, text: &str) {
+            if let Some(model) = self.models.get(path)
+                && model.value() != text
+            {
+                model.set_value(text);
+            }
+        }
+
+        /// Forgets `path`'s model (closed, deleted or renamed file).
+        pub fn forget(&mut self, path: &str) {
+            if self.shown.as_deref() == Some(path) {
+                self.show_nothing();
+            }
+            self.models.remove(path);
+        }
+
+        /// Forgets every model whose file is not in `keep`.
+        pub fn retain(&mut self, keep: impl Fn(&str) -> bool) {
+            let gone: Vec<String> = self.models.keys().filter(|p| !keep(p)).cloned().collect();
+            for path in gone {
+                self.forget(&path);
+            }
+        }
+
+        pub fn focus(&self) {
+            if let Some(editor) = &self.editor {
+                editor.focus();
+            }
+        }
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+mod server {
+    /// On the server there is no editor; the page only renders its container.
+    pub struct Bridge;
+
+    impl Bridge {
+        pub fn show(&mut self, _path: &str, _text: &str, _on_edit: impl FnMut(String) + 'static) {}
+        pub fn show_nothing(&mut self) {}
+        pub fn replace_text(&self, _path: &str, _text: &str) {}
+        pub fn forget(&mut self, _path: &str) {}
+        pub fn retain(&mut self, _keep: impl Fn(&str) -> bool) {}
+        pub fn focus(&self) {}
+    }
+}

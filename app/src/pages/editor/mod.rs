@@ -1,0 +1,329 @@
+//! `/apps/{app}`: the editor. A file tree, tabs, Monaco, a status bar, and saving every change
+//! as one commit; `?path=` opens a file, `?rev=` shows an old version read-only.
+//!
+//! The server renders the frame with the file tree; Monaco is loaded and created in the browser
+//! only (see `bridge`). Unsaved work lives in a [`workspace::WorkingCopy`] that is mirrored to
+//! the browser's storage on every change (`drafts`), so a reload loses nothing.
+
+pub(crate) mod api;
+mod bridge;
+mod conflict;
+mod drafts;
+mod file_tree;
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+mod keys;
+mod quick_open;
+mod state;
+mod tabs;
+mod tree;
+mod workspace;
+
+use crate::components::app_nav::{AppNav, AppSection};
+use crate::components::errors::{ErrorBanner, readable};
+use api::AppFiles;
+use domain::Me;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use state::{Ide, SaveState};
+use workspace::WorkingCopy;
+
+/// The editor page.
+#[component]
+pub fn EditorPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let slug = move || params.with(|p| p.get("app").unwrap_or_default());
+    let rev = move || query.with(|q| q.get("rev").filter(|r| !r.is_empty()));
+    let files = Resource::new(move || (slug(), rev()), |(slug, rev)| api::load_app_files(slug, rev));
+    view! {
+        // Outside the Suspense: a <Title> inside one keeps the streamed response from ending.
+        <Title text=slug/>
+        <Suspense fallback=|| view! { <p class="muted page-pad">"Opening the app…"</p> }>
+            {move || Suspend::new(async move {
+                match files.await {
+                    Ok(files) => {
+                        let path = query.with_untracked(|q| q.get("path"));
+                        view! { <Workbench files path viewing=rev()/> }.into_any()
+                    }
+                    Err(err) => view! { <div class="page-pad"><ErrorBanner message=readable(&err)/></div> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The editor around one app's files.
+#[component]
+fn Workbench(files: AppFiles, path: Option<String>, viewing: Option<String>) -> impl IntoView {
+    let user = use_context::<Me>().map(|me| me.username.to_string()).unwrap_or_default();
+    let read_only = viewing.is_some() || !files.can_write;
+    let slug = files.app.slug.to_string();
+    let head = files.revision.clone();
+    let copy = WorkingCopy::new(&files.revision, files.files.iter().map(|f| f.path.as_str()));
+    let first = path
+        .filter(|p| copy.contains(p))
+        .or_else(|| ["app.py", "run.py", "README.md"].into_iter().find(|p| copy.contains(p)).map(str::to_owned));
+    let ide = Ide::new(slug.clone(), user, read_only, copy);
+    provide_context(ide);
+    if let Some(first) = first {
+        ide.open(&first);
+    }
+
+    // The first run picks up a draft this browser kept; every later run keeps the working copy.
+    Effect::new(move |first_run: Option<()>| {
+        ide.copy.track();
+        if read_only {
+            return;
+        }
+        if first_run.is_none() {
+            restore_draft(ide, head.clone());
+        } else {
+            ide.copy.with_untracked(|copy| drafts::keep(&ide.user.get_value(), &ide.slug(), copy));
+        }
+    });
+
+    let container = NodeRef::<leptos::html::Div>::new();
+    start_monaco(ide, container);
+    Effect::new(move |_| {
+        ide.tabs.track();
+        ide.editor_ready.track();
+        ide.show_active();
+    });
+    #[cfg(feature = "hydrate")]
+    {
+        let listener = keys::listen(move |shortcut| match shortcut {
+            keys::Shortcut::Save => ide.save(),
+            keys::Shortcut::QuickOpen => ide.quick_open.set(true),
+        });
+        StoredValue::new_local(listener);
+    }
+
+    let title = files.app.display_name.clone();
+    let revision_banner = viewing.map(|rev| {
+        let latest = format!("/apps/{slug}");
+        let short = rev.chars().take(10).collect::<String>();
+        view! {
+            <p class="banner banner-info" data-testid="read-only-banner">
+                "Viewing version " <code>{short}</code> " read-only. "
+                <a href=latest>"Back to the latest version"</a>
+            </p>
+        }
+    });
+    let reviewer_banner = (!files.can_write).then(|| {
+        view! { <p class="banner banner-info" data-testid="read-only-banner">"You can read this app; your role cannot change it."</p> }
+    });
+    let body = view! {
+        <div class="ide-body">
+            <aside class="ide-sidebar" aria-label="Files">
+                <file_tree::FileTree/>
+            </aside>
+            <section class="ide-main">
+                <TabBar/>
+                <div class="ide-editor-area">
+                    <div class="monaco-host" node_ref=container data-testid="monaco-host"
+                        class:hidden=move || ide.tabs.with(|t| t.active.is_none())></div>
+                    <EditorOverlay/>
+                </div>
+                {(!read_only).then(|| view! { <SaveBar/> })}
+                <StatusBar/>
+            </section>
+        </div>
+    }
+    .into_any();
+    view! {
+        <div class="ide" data-testid="ide" data-read-only=read_only.to_string()>
+            <AppNav slug=files.app.slug.to_string() name=title current=AppSection::Code>
+                <button class="button button-quiet" on:click=move |_| ide.quick_open.set(true) title="Open a file by name (Ctrl+P)"
+                    data-testid="quick-open-button">"Go to file…"</button>
+            </AppNav>
+            {revision_banner}
+            {reviewer_banner}
+            {body}
+            <conflict::ConflictView/>
+            <quick_open::QuickOpen/>
+        </div>
+    }
+}
+
+/// Loads Monaco into `container` once it is in the page (in the browser only).
+fn start_monaco(ide: Ide, container: NodeRef<leptos::html::Div>) {
+    Effect::new(move |started: Option<bool>| {
+        if started == Some(true) {
+            return true;
+        }
+        let Some(element) = container.get() else { return false };
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            let cursor = ide.cursor;
+            match bridge::Bridge::start(element.into(), ide.read_only, move |line, column| cursor.set((line, column)))
+                .await
+            {
+                Ok(bridge) => {
+                    ide.bridge.set_value(Some(bridge));
+                    ide.editor_ready.set(true);
+                }
+                Err(message) => ide.open_error.set(Some(message)),
+            }
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (element, ide);
+        true
+    });
+}
+
+/// Picks up the changes this browser kept for the app, and moves them onto the latest version
+/// when nobody changed the same files meanwhile (otherwise the next save shows the conflict).
+fn restore_draft(ide: Ide, head: String) {
+    let Some(draft) = drafts::load(&ide.user.get_value(), &ide.slug()) else { return };
+    if !draft.has_changes() {
+        return;
+    }
+    let count = draft.change_count();
+    let touched: Vec<String> = draft
+        .changes()
+        .into_iter()
+        .flat_map(|c| match c {
+            workspace::TextChange::Put { path, .. } | workspace::TextChange::Delete { path } => vec![path],
+            workspace::TextChange::Move { from, path } => vec![from, path],
+        })
+        .collect();
+    let draft_base = draft.base.clone();
+    let dirty: Vec<String> = draft.paths().filter(|p| draft.is_dirty(p)).map(str::to_owned).collect();
+    ide.copy.set(draft);
+    for path in dirty.iter().take(8) {
+        ide.open(path);
+    }
+    let restored = format!("Restored {count} unsaved change{} from this browser", if count == 1 { "" } else { "s" });
+    ide.save_state.set(SaveState::Info(restored.clone()));
+    if draft_base == head {
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        let Ok(changed) = api::changed_paths(ide.slug(), draft_base, head.clone()).await else { return };
+        if changed.iter().any(|p| touched.contains(p)) {
+            ide.save_state.set(SaveState::Info(format!(
+                "{restored}; some of those files changed on the server since, so saving will show both versions"
+            )));
+        } else {
+            ide.follow_server(&head, changed).await;
+        }
+    });
+}
+
+/// The open files; the active one in front, unsaved ones marked.
+#[component]
+fn TabBar() -> impl IntoView {
+    let ide = expect_context::<Ide>();
+    view! {
+        <div class="tabbar" role="tablist" aria-label="Open files" data-testid="tabbar">
+            {move || ide.tabs.with(|tabs| tabs.open.clone()).into_iter().map(|path| {
+                let name = path.rsplit('/').next().unwrap_or(&path).to_owned();
+                let (p1, p2, p3, p4, p5) = (path.clone(), path.clone(), path.clone(), path.clone(), path.clone());
+                let active = move || ide.tabs.with(|t| t.active.as_deref() == Some(p1.as_str()));
+                let dirty = move || ide.copy.with(|c| c.is_dirty(&p2));
+                view! {
+                    <div class="tab" role="tab" tabindex="0" title=path.clone() data-testid="tab" data-path=path.clone()
+                        aria-selected={let active = active.clone(); move || active().to_string()} class:active=active
+                        on:click=move |_| ide.open(&p3)
+                        on:auxclick=move |ev| if ev.button() == 1 { ide.close(&p4) }>
+                        <span class="tab-name">{name}</span>
+                        <span class="tab-dirty" data-testid="tab-dirty" class:hidden=move || !dirty() aria-label="unsaved">"●"</span>
+                        <button class="tab-close" aria-label=format!("Close {path}")
+                            on:click=move |ev| { ev.stop_propagation(); ide.close(&p5) }>"×"</button>
+                    </div>
+                }
+            }).collect_view()}
+        </div>
+    }
+}
+
+/// What shows instead of the editor: no file open, a binary file, an error, Monaco loading.
+#[component]
+fn EditorOverlay() -> impl IntoView {
+    let ide = expect_context::<Ide>();
+    let binary = move || {
+        let active = ide.tabs.with(|t| t.active.clone())?;
+        ide.copy.with(|c| c.file(&active).is_some_and(|f| f.binary)).then_some(active)
+    };
+    view! {
+        {move || ide.open_error.get().map(|message| view! { <div class="editor-overlay"><ErrorBanner message/></div> })}
+        {move || binary().map(|path| {
+            let href = format!("/api/v1/apps/{}/files/{}?rev={}", ide.slug(), path, ide.copy.with(|c| c.base.clone()));
+            view! {
+                <div class="editor-overlay" data-testid="binary-file">
+                    <p>"This file is not text, so it cannot be edited here."</p>
+                    <a class="button" href=href download>"Download it"</a>
+                </div>
+            }
+        })}
+        {move || ide.tabs.with(|t| t.active.is_none()).then(|| view! {
+            <div class="editor-overlay empty-editor">
+                <p class="muted">"Open a file from the tree, or press Ctrl+P to find one by name."</p>
+            </div>
+        })}
+        {move || (ide.tabs.with(|t| t.active.is_some()) && !ide.editor_ready.get() && ide.open_error.get().is_none()).then(|| view! {
+            <div class="editor-overlay" data-testid="editor-loading"><p class="muted">"Loading the editor…"</p></div>
+        })}
+    }
+}
+
+/// The commit message and the save button.
+#[component]
+fn SaveBar() -> impl IntoView {
+    let ide = expect_context::<Ide>();
+    let count = move || ide.copy.with(WorkingCopy::change_count);
+    let saving = move || ide.save_state.with(|s| *s == SaveState::Saving);
+    view! {
+        <form class="savebar" on:submit=move |ev| { ev.prevent_default(); ide.save(); }>
+            <input class="commit-message" type="text" placeholder="Describe your change (optional)" maxlength="2000"
+                aria-label="Commit message" data-testid="commit-message" bind:value=ide.message/>
+            <button class="button button-primary" type="submit" data-testid="save-button"
+                disabled=move || count() == 0 || saving() title="Save every change as one version (Ctrl+S)">
+                {move || if saving() { "Saving…".to_owned() } else if count() == 0 { "Saved".to_owned() } else { format!("Save {} change{}", count(), if count() == 1 { "" } else { "s" }) }}
+            </button>
+            <button class="button button-quiet" type="button" data-testid="discard-button" disabled=move || count() == 0 || saving()
+                on:click=move |_| if confirm("Throw away every unsaved change?") { ide.discard_all() }>
+                "Discard"
+            </button>
+        </form>
+    }
+}
+
+/// Revision, save state, cursor and language of the active file.
+#[component]
+fn StatusBar() -> impl IntoView {
+    let ide = expect_context::<Ide>();
+    let revision = move || ide.copy.with(|c| c.base.chars().take(8).collect::<String>());
+    let state = move || match ide.save_state.get() {
+        SaveState::Idle => (String::new(), ""),
+        SaveState::Saving => ("Saving…".to_owned(), "status-busy"),
+        SaveState::Saved(rev) => (format!("Saved as {}", &rev[..rev.len().min(8)]), "status-ok"),
+        SaveState::Info(text) => (text, ""),
+        SaveState::Failed(text) => (text, "status-error"),
+    };
+    let language = move || {
+        ide.tabs.with(|t| t.active.as_deref().map(|p| monaco::language_label(monaco::language_for(p)).to_owned()))
+    };
+    view! {
+        <footer class="statusbar" data-testid="statusbar">
+            <span class="mono" title="The version your edits are based on" data-testid="status-revision">{revision}</span>
+            {ide.read_only.then(|| view! { <span class="chip">"read-only"</span> })}
+            <span class=move || state().1 data-testid="save-state" role="status">{move || state().0}</span>
+            <span class="spacer"></span>
+            <span data-testid="status-cursor">{move || { let (l, c) = ide.cursor.get(); format!("Ln {l}, Col {c}") }}</span>
+            <span>{language}</span>
+        </footer>
+    }
+}
+
+/// Asks the user to confirm (true on the server, where it is never called).
+fn confirm(question: &str) -> bool {
+    #[cfg(feature = "hydrate")]
+    return web_sys::window().and_then(|w| w.confirm_with_message(question).ok()).unwrap_or(false);
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = question;
+        true
+    }
+}

@@ -1,0 +1,35 @@
+//! What every server fn does first: find the signed-in principal and the app service, and turn
+//! the service's errors into messages the UI may show (internal causes stay in the server log).
+
+use leptos::prelude::*;
+
+/// The signed-in principal and the app service, or the error the UI shows.
+pub fn apps_service() -> Result<(domain::Principal, apps::Apps), ServerFnError> {
+    let principal = crate::auth::principal().ok_or_else(|| ServerFnError::new("Sign in first."))?;
+    let apps = use_context::<apps::Apps>().ok_or_else(|| ServerFnError::new("the app service is not available"))?;
+    Ok((principal, apps))
+}
+
+/// The service error as the UI may show it, with the matching HTTP status.
+pub fn shown(err: apps::AppsError) -> ServerFnError {
+    match err {
+        apps::AppsError::Internal(cause) => {
+            tracing::error!(%cause, "app service failure");
+            ServerFnError::new("Something went wrong on the server; the log has the details.")
+        }
+        other => {
+            // A user error: answer 4xx, so the server's log keeps 5xx for real failures.
+            let status = match other {
+                apps::AppsError::Forbidden(_) => http::StatusCode::FORBIDDEN,
+                apps::AppsError::NotFound(_) => http::StatusCode::NOT_FOUND,
+                apps::AppsError::Conflict { .. } => http::StatusCode::CONFLICT,
+                apps::AppsError::TooLarge(_) => http::StatusCode::PAYLOAD_TOO_LARGE,
+                _ => http::StatusCode::BAD_REQUEST,
+            };
+            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                response.set_status(status);
+            }
+            ServerFnError::new(other.to_string())
+        }
+    }
+}

@@ -1,0 +1,80 @@
+// The little JavaScript the Rust bindings need around Monaco: loading its AMD build once from our
+// own origin, and the few calls that take plain option objects. Everything else is called on the
+// Monaco objects directly from Rust (see src/sys.rs).
+
+let loading = null;
+
+// Loads Monaco from `base` (the folder holding `vs/`) once; resolves to the `monaco` namespace.
+export function loadMonaco(base) {
+  if (loading) return loading;
+  loading = new Promise((resolve, reject) => {
+    const fail = (what) => {
+      loading = null;
+      reject(new Error(`the code editor could not be loaded (${what})`));
+    };
+    const script = document.createElement("script");
+    script.src = `${base}/vs/loader.js`;
+    script.async = true;
+    script.onerror = () => fail(`${script.src} did not load`);
+    script.onload = () => {
+      const amdRequire = globalThis.require;
+      amdRequire.config({ paths: { vs: `${base}/vs` } });
+      amdRequire(["vs/editor/editor.main"], () => resolve(globalThis.monaco), (err) => fail(String(err)));
+    };
+    document.head.appendChild(script);
+  });
+  return loading;
+}
+
+const common = {
+  theme: "vs-dark",
+  automaticLayout: true,
+  fontSize: 13,
+  minimap: { enabled: false },
+  scrollBeyondLastLine: false,
+  renderWhitespace: "selection",
+  tabSize: 4,
+};
+
+export function createEditor(element, readOnly) {
+  return globalThis.monaco.editor.create(element, { ...common, model: null, readOnly });
+}
+
+export function createDiffEditor(element, sideBySide, originalEditable) {
+  return globalThis.monaco.editor.createDiffEditor(element, {
+    ...common,
+    renderSideBySide: sideBySide,
+    originalEditable,
+    readOnly: false,
+    useInlineViewWhenSpaceIsLimited: false,
+  });
+}
+
+export function createModel(text, language, path) {
+  const uri = globalThis.monaco.Uri.from({ scheme: "appbuilder", path: `/${path}` });
+  const existing = globalThis.monaco.editor.getModel(uri);
+  if (existing) existing.dispose();
+  return globalThis.monaco.editor.createModel(text, language, uri);
+}
+
+export function setDiffModels(diffEditor, original, modified) {
+  diffEditor.setModel({ original, modified });
+}
+
+export function setReadOnly(editor, readOnly) {
+  editor.updateOptions({ readOnly });
+}
+
+export function setSideBySide(diffEditor, sideBySide) {
+  diffEditor.updateOptions({ renderSideBySide: sideBySide });
+}
+
+export function revealLine(editor, line) {
+  editor.revealLineInCenter(line);
+  editor.setPosition({ lineNumber: line, column: 1 });
+}
+
+// Calls `callback(line, column)` when the cursor moves; returns the listener's IDisposable.
+export function onCursor(editor, callback) {
+  return editor.onDidChangeCursorPosition((e) => callback(e.position.lineNumber, e.position.column));
+}

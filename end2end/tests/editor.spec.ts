@@ -1,0 +1,158 @@
+// The editor: open an app, edit with Monaco, save with Ctrl+S, keep unsaved work across a reload,
+// files and tabs, and the conflict view when two people save the same file.
+import { expect, test } from '@playwright/test';
+import { createApp, ensureUser, modelText, openEditor, signIn, signedInPage, typeAtEnd, waitForHydration } from './helpers';
+
+test('a developer creates an app, edits app.py and saves it with Ctrl+S as one commit', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  await signIn(page);
+  await page.goto('/');
+  await waitForHydration(page);
+  await page.getByTestId('new-app-name').fill('Editor Journey');
+  await page.getByTestId('new-app-template').selectOption('playbook-basic');
+  await page.getByTestId('new-app-create').click();
+  await page.getByTestId('app-link').filter({ hasText: 'Editor Journey' }).click();
+
+  await expect(page.getByTestId('ide')).toBeVisible();
+  await waitForHydration(page);
+  await expect(page.getByTestId('tree-file').filter({ hasText: 'install.json' })).toBeVisible();
+  await page.getByTestId('tree-file').filter({ hasText: 'app.py' }).first().click();
+  await page.waitForFunction(() => (window as any).monaco?.editor.getModels().some((m: any) => m.uri.path === '/app.py'));
+  const before = await modelText(page, 'app.py');
+  expect(before).toContain('def ');
+
+  await typeAtEnd(page, '\n# reviewed by the editor journey\n');
+  const tab = page.getByTestId('tab').filter({ hasText: 'app.py' });
+  await expect(tab.getByTestId('tab-dirty')).toBeVisible();
+  await expect(page.getByTestId('save-button')).toHaveText('Save 1 change');
+  await page.getByTestId('commit-message').fill('Note the review');
+  await page.keyboard.press('Control+s');
+  await expect(page.getByTestId('save-state')).toContainText('Saved as');
+  await expect(tab.getByTestId('tab-dirty')).toBeHidden();
+
+  const history = await page.request.get('/api/v1/apps/editor-journey/commits?limit=1');
+  const latest = (await history.json()).items[0];
+  expect(latest.message).toBe('Note the review');
+  expect(latest.author.name).toBe('admin');
+  const file = await page.request.get('/api/v1/apps/editor-journey/files/app.py');
+  expect(await file.text()).toContain('# reviewed by the editor journey');
+  await expect(page.getByTestId('status-revision')).toHaveText(latest.revision.slice(0, 8));
+  expect(errors).toEqual([]);
+});
+
+test('unsaved edits survive a reload and can be discarded', async ({ page }) => {
+  await signIn(page);
+  const { slug } = await createApp(page, 'Draft Keeper');
+  await openEditor(page, slug, 'app.py');
+  await typeAtEnd(page, '\n# draft line\n');
+  await expect(page.getByTestId('tab-dirty').first()).toBeVisible();
+
+  await page.reload();
+  await waitForHydration(page);
+  await expect(page.getByTestId('save-state')).toContainText('Restored 1 unsaved change');
+  await page.waitForFunction(() => (window as any).monaco?.editor.getModels().some((m: any) => m.uri.path === '/app.py'));
+  expect(await modelText(page, 'app.py')).toContain('# draft line');
+
+  page.once('dialog', (dialog) => dialog.accept());
+  await page.getByTestId('discard-button').click();
+  await expect(page.getByTestId('save-button')).toHaveText('Saved');
+  expect(await modelText(page, 'app.py')).not.toContain('# draft line');
+  await page.reload();
+  await waitForHydration(page);
+  await expect(page.getByTestId('save-state')).not.toContainText('Restored');
+});
+
+test('files are created, renamed and deleted in the tree and saved as one commit; Ctrl+P opens a file', async ({ page }) => {
+  await signIn(page);
+  const { slug } = await createApp(page, 'Tree Work');
+  await openEditor(page, slug, 'app.py');
+
+  await page.getByTestId('new-file').click();
+  await page.getByTestId('tree-input').fill('lib/helpers.py');
+  await page.getByTestId('tree-input').press('Enter');
+  await expect(page.getByTestId('tab').filter({ hasText: 'helpers.py' })).toBeVisible();
+  await page.waitForFunction(() => (window as any).monaco?.editor.getModels().some((m: any) => m.uri.path === '/lib/helpers.py'));
+  await typeAtEnd(page, 'VALUE = 1\n');
+
+  await page.getByTestId('tree-file').filter({ hasText: 'README.md' }).click();
+  await page.getByTestId('rename').click();
+  await page.getByTestId('tree-input').fill('docs/README.md');
+  await page.getByTestId('tree-input').press('Enter');
+  await expect(page.getByTestId('tree-file').filter({ hasText: 'README.md' })).toHaveAttribute('data-path', 'docs/README.md');
+
+  await page.getByTestId('tree-file').filter({ hasText: 'requirements.txt' }).click();
+  page.once('dialog', (dialog) => dialog.accept());
+  await page.getByTestId('delete').click();
+  await expect(page.getByTestId('deleted-files')).toContainText('requirements.txt');
+
+  await page.getByTestId('new-file').click();
+  await page.getByTestId('tree-input').fill('../escape.py');
+  await page.getByTestId('tree-input').press('Enter');
+  await expect(page.getByTestId('error-banner')).toBeVisible();
+  await page.getByTestId('tree-input').press('Escape');
+
+  await expect(page.getByTestId('save-button')).toHaveText('Save 3 changes');
+  await page.keyboard.press('Control+s');
+  await expect(page.getByTestId('save-state')).toContainText('Saved as');
+  const tree = await (await page.request.get(`/api/v1/apps/${slug}/tree`)).json();
+  const paths = tree.entries.map((e: { path: string }) => e.path);
+  expect(paths).toContain('lib/helpers.py');
+  expect(paths).toContain('docs/README.md');
+  expect(paths).not.toContain('README.md');
+  expect(paths).not.toContain('requirements.txt');
+  const history = await (await page.request.get(`/api/v1/apps/${slug}/commits?limit=5`)).json();
+  expect(history.items.length).toBe(2);
+
+  await page.keyboard.press('Control+p');
+  await page.getByTestId('quick-open-input').fill('inst');
+  await page.getByTestId('quick-open-input').press('Enter');
+  await expect(page.getByTestId('tab').filter({ hasText: 'install.json' })).toHaveAttribute('aria-selected', 'true');
+});
+
+test('two people save the same file: the second lands in the conflict view with both texts intact', async ({ browser }) => {
+  const devPassword = await ensureUser((await browser.newContext()).request, 'dana', 'developer');
+  const alice = await signedInPage(browser, 'admin', (await import('../playwright.config')).adminPassword);
+  const dana = await signedInPage(browser, 'dana', devPassword);
+  const { slug } = await createApp(alice, 'Shared Work');
+
+  await openEditor(alice, slug, 'app.py');
+  await openEditor(dana, slug, 'app.py');
+  await typeAtEnd(alice, '\n# alice was here\n');
+  await typeAtEnd(dana, '\n# dana was here\n');
+
+  await alice.keyboard.press('Control+s');
+  await expect(alice.getByTestId('save-state')).toContainText('Saved as');
+  await dana.keyboard.press('Control+s');
+  await expect(dana.getByTestId('conflict-view')).toBeVisible();
+  await dana.waitForFunction(() => (window as any).monaco.editor.getModels().some((m: any) => m.uri.path === '/conflict/theirs/app.py'));
+  expect(await modelText(dana, 'conflict/theirs/app.py')).toContain('# alice was here');
+  expect(await modelText(dana, 'conflict/mine/app.py')).toContain('# dana was here');
+  expect(await modelText(dana, 'conflict/mine/app.py')).not.toContain('# alice was here');
+
+  await dana.getByTestId('keep-mine').click();
+  await expect(dana.getByTestId('conflict-view')).toBeHidden();
+  await dana.keyboard.press('Control+s');
+  await expect(dana.getByTestId('save-state')).toContainText('Saved as');
+  const file = await (await dana.request.get(`/api/v1/apps/${slug}/files/app.py`)).text();
+  expect(file).toContain('# dana was here');
+  const history = await (await dana.request.get(`/api/v1/apps/${slug}/commits`)).json();
+  expect(history.items.length).toBe(3);
+});
+
+test('a reviewer gets a read-only editor, and the server refuses their save anyway', async ({ browser }) => {
+  const password = await ensureUser((await browser.newContext()).request, 'rita', 'reviewer');
+  const admin = await signedInPage(browser, 'admin', (await import('../playwright.config')).adminPassword);
+  const { slug, head } = await createApp(admin, 'Reviewed App');
+  const rita = await signedInPage(browser, 'rita', password);
+  await openEditor(rita, slug, 'app.py');
+  await expect(rita.getByTestId('read-only-banner')).toBeVisible();
+  await expect(rita.getByTestId('save-button')).toHaveCount(0);
+  await expect(rita.getByTestId('new-file')).toHaveCount(0);
+  await typeAtEnd(rita, 'x = 1\n');
+  expect(await modelText(rita, 'app.py')).not.toContain('x = 1');
+  const refused = await rita.request.post(`/api/v1/apps/${slug}/commits`, {
+    data: { base: head, message: 'sneaky', changes: [{ op: 'put', path: 'app.py', content: 'x' }] },
+  });
+  expect(refused.status()).toBe(403);
+});
