@@ -25,6 +25,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 use pages::app_list::AppListPage;
 use pages::editor::EditorPage;
+use pages::history::{BlamePage, CommitPage, ComparePage, HistoryPage};
 use pages::not_found::NotFound;
 
 /// The HTML document around the app, rendered on the server only.
@@ -63,6 +64,10 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=SignedInShell>
                     <Route path=path!("") view=AppListPage/>
                     <Route path=path!("apps/:app") view=EditorPage/>
+                    <Route path=path!("apps/:app/history") view=HistoryPage/>
+                    <Route path=path!("apps/:app/commits/:rev") view=CommitPage/>
+                    <Route path=path!("apps/:app/compare") view=ComparePage/>
+                    <Route path=path!("apps/:app/blame") view=BlamePage/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -1,11 +1,12 @@
 // The editor: open an app, edit with Monaco, save with Ctrl+S, keep unsaved work across a reload,
 // files and tabs, and the conflict view when two people save the same file.
 import { expect, test } from '@playwright/test';
-import { createApp, ensureUser, modelText, openEditor, signIn, signedInPage, typeAtEnd, waitForHydration } from './helpers';
+import { createApp, diffModelText, ensureUser, modelText, openEditor, signIn, signedInPage, typeAtEnd, waitForHydration } from './helpers';
 
-test('a developer creates an app, edits app.py and saves it with Ctrl+S as one commit', async ({ page }) => {
+test('a developer creates an app, edits app.py, saves with Ctrl+S, sees the commit and its diff in history, and restores the previous version', async ({ page }) => {
   const errors: string[] = [];
-  page.on('pageerror', (err) => errors.push(err.message));
+  page.on('pageerror', (err) => errors.push(err.stack ?? err.message));
+  await page.addInitScript(() => { (Error as any).stackTraceLimit = 60; });
   await signIn(page);
   await page.goto('/');
   await waitForHydration(page);
@@ -38,7 +39,69 @@ test('a developer creates an app, edits app.py and saves it with Ctrl+S as one c
   const file = await page.request.get('/api/v1/apps/editor-journey/files/app.py');
   expect(await file.text()).toContain('# reviewed by the editor journey');
   await expect(page.getByTestId('status-revision')).toHaveText(latest.revision.slice(0, 8));
+
+  // History: the new commit is on top; its page shows the change in the diff editor.
+  await page.getByTestId('nav-history').click();
+  const rows = page.getByTestId('commit-row');
+  await expect(rows).toHaveCount(2);
+  await expect(rows.first()).toContainText('Note the review');
+  await expect(rows.first()).toContainText('admin');
+  await expect(rows.first()).toContainText('1 file');
+  await rows.first().getByTestId('commit-link').click();
+  await expect(page.getByTestId('commit-subject')).toHaveText('Note the review');
+  await expect(page.getByTestId('diff-file')).toHaveCount(1);
+  await expect(page.getByTestId('diff-file')).toHaveAttribute('data-path', 'app.py');
+  expect(await diffModelText(page, 'original', 'app.py')).not.toContain('# reviewed by the editor journey');
+  expect(await diffModelText(page, 'modified', 'app.py')).toContain('# reviewed by the editor journey');
+  await page.getByTestId('diff-inline').click();
+  await expect(page.getByTestId('diff-inline')).toHaveAttribute('aria-pressed', 'true');
+
+  // Restore the first version: a new commit whose app.py is the template's again.
+  await page.goto('/apps/editor-journey/history');
+  await waitForHydration(page);
+  await page.getByTestId('commit-row').last().getByTestId('commit-link').click();
+  page.once('dialog', (dialog) => dialog.accept());
+  await page.getByTestId('restore').click();
+  await expect(page.getByTestId('commit-row')).toHaveCount(3);
+  await expect(page.getByTestId('commit-row').first()).toContainText('Restore');
+  const restored = await page.request.get('/api/v1/apps/editor-journey/files/app.py');
+  expect(await restored.text()).toBe(before);
+
+  // Compare any two versions: the edited one and the restored one differ in app.py; the first
+  // and the restored one do not differ at all.
+  const first = await page.getByTestId('commit-row').last().getAttribute('data-revision');
+  await page.getByTestId('compare-selected').click();
+  await expect(page.getByTestId('diff-file')).toHaveCount(1);
+  await page.getByTestId('compare-from').selectOption(first!);
+  await expect(page.getByTestId('diff-view')).toContainText('No file differs');
+  await expect(page.getByTestId('diff-file')).toHaveCount(0);
+
+  // Blame names the commit that added the line.
+  await page.goto('/apps/editor-journey/blame?path=app.py&rev=' + latest.revision);
+  const blamed = page.getByTestId('blame-line').filter({ hasText: '# reviewed by the editor journey' });
+  await expect(blamed).toBeVisible();
+  await expect(blamed).toHaveAttribute('data-revision', latest.revision);
   expect(errors).toEqual([]);
+});
+
+test('a reviewer browses an old version read-only and sees no Restore', async ({ browser }) => {
+  const password = await ensureUser((await browser.newContext()).request, 'rick', 'reviewer');
+  const admin = await signedInPage(browser, 'admin', (await import('../playwright.config')).adminPassword);
+  const { slug, head } = await createApp(admin, 'Old Versions');
+  const saved = await admin.request.post(`/api/v1/apps/${slug}/commits`, {
+    data: { base: head, message: 'second', changes: [{ op: 'put', path: 'notes.md', content: 'hello' }] },
+  });
+  expect(saved.status()).toBe(201);
+  const rick = await signedInPage(browser, 'rick', password);
+  await rick.goto(`/apps/${slug}/commits/${head}`);
+  await waitForHydration(rick);
+  await expect(rick.getByTestId('commit-subject')).toBeVisible();
+  await expect(rick.getByTestId('restore')).toHaveCount(0);
+  await rick.getByTestId('browse-version').click();
+  await expect(rick.getByTestId('read-only-banner')).toBeVisible();
+  await expect(rick.getByTestId('tree-file').filter({ hasText: 'notes.md' })).toHaveCount(0);
+  const refused = await rick.request.post(`/api/v1/apps/${slug}/restore`, { data: { rev: head, base: head } });
+  expect(refused.status()).toBe(403);
 });
 
 test('unsaved edits survive a reload and can be discarded', async ({ page }) => {
@@ -125,10 +188,10 @@ test('two people save the same file: the second lands in the conflict view with 
   await expect(alice.getByTestId('save-state')).toContainText('Saved as');
   await dana.keyboard.press('Control+s');
   await expect(dana.getByTestId('conflict-view')).toBeVisible();
-  await dana.waitForFunction(() => (window as any).monaco.editor.getModels().some((m: any) => m.uri.path === '/conflict/theirs/app.py'));
-  expect(await modelText(dana, 'conflict/theirs/app.py')).toContain('# alice was here');
-  expect(await modelText(dana, 'conflict/mine/app.py')).toContain('# dana was here');
-  expect(await modelText(dana, 'conflict/mine/app.py')).not.toContain('# alice was here');
+  expect(await diffModelText(dana, 'theirs', 'app.py')).toContain('# alice was here');
+  const mine = await diffModelText(dana, 'mine', 'app.py');
+  expect(mine).toContain('# dana was here');
+  expect(mine).not.toContain('# alice was here');
 
   await dana.getByTestId('keep-mine').click();
   await expect(dana.getByTestId('conflict-view')).toBeHidden();
@@ -146,7 +209,7 @@ test('a reviewer gets a read-only editor, and the server refuses their save anyw
   const { slug, head } = await createApp(admin, 'Reviewed App');
   const rita = await signedInPage(browser, 'rita', password);
   await openEditor(rita, slug, 'app.py');
-  await expect(rita.getByTestId('read-only-banner')).toBeVisible();
+  await expect(rita.getByTestId('reviewer-banner')).toBeVisible();
   await expect(rita.getByTestId('save-button')).toHaveCount(0);
   await expect(rita.getByTestId('new-file')).toHaveCount(0);
   await typeAtEnd(rita, 'x = 1\n');

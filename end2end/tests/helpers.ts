@@ -64,3 +64,14 @@ export async function typeAtEnd(page: Page, text: string) {
   await page.keyboard.press('Control+End');
   await page.keyboard.type(text);
 }
+
+/** The text of the newest diff-editor model `<label>/<n>/<path>` (labels: original, modified, theirs, mine). */
+export async function diffModelText(page: Page, label: string, path: string): Promise<string | null> {
+  const pattern = `^/${label}/(\\d+)/${path.replace(/[.]/g, '\\.')}$`;
+  await page.waitForFunction((p) => (window as any).monaco?.editor.getModels().some((m: any) => new RegExp(p).test(m.uri.path)), pattern);
+  return page.evaluate((p) => {
+    const matching = (window as any).monaco.editor.getModels().filter((m: any) => new RegExp(p).test(m.uri.path));
+    const newest = matching.sort((a: any, b: any) => Number(new RegExp(p).exec(b.uri.path)![1]) - Number(new RegExp(p).exec(a.uri.path)![1]))[0];
+    return newest ? newest.getValue() : null;
+  }, pattern);
+}

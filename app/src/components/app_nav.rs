@@ -11,7 +11,12 @@ pub enum AppSection {
 
 /// App name, section links and room for the page's own actions.
 #[component]
-pub fn AppNav(slug: String, name: String, current: AppSection, children: Children) -> impl IntoView {
+pub fn AppNav(
+    slug: String,
+    name: String,
+    current: AppSection,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
     let link = |section: AppSection, href: String, label: &'static str| {
         let current = (section == current).then_some("page");
         view! { <a href=href aria-current=current data-testid=format!("nav-{}", label.to_lowercase())>{label}</a> }
@@ -25,7 +30,7 @@ pub fn AppNav(slug: String, name: String, current: AppSection, children: Childre
                 {link(AppSection::Code, format!("/apps/{slug}"), "Code")}
                 {link(AppSection::History, format!("/apps/{slug}/history"), "History")}
             </nav>
-            <div class="app-nav-actions">{children()}</div>
+            <div class="app-nav-actions">{children.map(|children| children())}</div>
         </div>
     }
 }

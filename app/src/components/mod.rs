@@ -2,5 +2,6 @@
 
 pub mod app_nav;
 pub mod errors;
+pub mod format;
 pub mod header;
 pub mod shell;

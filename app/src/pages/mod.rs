@@ -2,5 +2,6 @@
 
 pub mod app_list;
 pub mod editor;
+pub mod history;
 pub mod not_found;
 pub mod sign_in;

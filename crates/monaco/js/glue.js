@@ -47,6 +47,8 @@ export function createDiffEditor(element, sideBySide, originalEditable) {
     originalEditable,
     readOnly: false,
     useInlineViewWhenSpaceIsLimited: false,
+    // Long runs of unchanged lines fold away, as in a code review.
+    hideUnchangedRegions: { enabled: true },
   });
 }
 

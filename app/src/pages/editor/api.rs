@@ -4,7 +4,6 @@ use super::workspace::TextChange;
 #[cfg(feature = "ssr")]
 use crate::services::{apps_service, shown};
 use domain::app::AppSummary;
-use domain::history::{BlameLine, CommitDetail, CommitInfo};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
@@ -35,13 +34,6 @@ pub enum SaveResult {
     Saved { revision: String, others: Vec<String> },
     /// Nothing was committed: these paths changed since the base; the head is now `head`.
     Conflict { head: String, paths: Vec<String> },
-}
-
-/// A page of history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HistoryPage {
-    pub items: Vec<CommitInfo>,
-    pub next_cursor: Option<String>,
 }
 
 /// The app and its files at `rev` (the head when `None`).
@@ -95,33 +87,6 @@ pub async fn changed_paths(slug: String, from: String, to: String) -> Result<Vec
     changed(&apps, &slug, &from, &to).await
 }
 
-/// History newest first, of the app or of one path.
-#[server(prefix = "/rpc", input = Json)]
-pub async fn load_history(
-    slug: String,
-    path: Option<String>,
-    cursor: Option<String>,
-) -> Result<HistoryPage, ServerFnError> {
-    let (_, apps) = apps_service()?;
-    let page = domain::paging::PageRequest { limit: Some(50), cursor };
-    let page = apps.history(&slug, path.as_deref().filter(|p| !p.is_empty()), &page).await.map_err(shown)?;
-    Ok(HistoryPage { items: page.items, next_cursor: page.next_cursor })
-}
-
-/// One commit with the files it changed.
-#[server(prefix = "/rpc", input = Json)]
-pub async fn load_commit(slug: String, rev: String) -> Result<CommitDetail, ServerFnError> {
-    let (_, apps) = apps_service()?;
-    apps.commit_detail(&slug, &rev).await.map_err(shown)
-}
-
-/// Each line of `path` at `rev` with the commit that last changed it.
-#[server(prefix = "/rpc", input = Json)]
-pub async fn blame_file(slug: String, rev: Option<String>, path: String) -> Result<Vec<BlameLine>, ServerFnError> {
-    let (_, apps) = apps_service()?;
-    apps.blame(&slug, rev.as_deref(), &path).await.map_err(shown)
-}
-
 #[cfg(feature = "ssr")]
 fn file_change(change: TextChange) -> Result<domain::app::FileChange, apps::AppsError> {
     use domain::app::FileChange;
@@ -158,8 +123,9 @@ async fn landed(
     }
 }
 
+/// Every path that differs between two revisions (both ends of a rename), sorted.
 #[cfg(feature = "ssr")]
-async fn changed(apps: &apps::Apps, slug: &str, from: &str, to: &str) -> Result<Vec<String>, ServerFnError> {
+pub(crate) async fn changed(apps: &apps::Apps, slug: &str, from: &str, to: &str) -> Result<Vec<String>, ServerFnError> {
     let diff = apps.diff(slug, from, to, None).await.map_err(shown)?;
     let mut paths: Vec<String> = diff
         .files

@@ -120,6 +120,77 @@ mod client {
     }
 }
 
+/// What a [`DiffHost`] shows: `original` (left) against `modified` (right) for `path`. The models
+/// are named `<label>/<n>/<path>` after the two `labels` (tests find them by these names).
+pub struct Comparison {
+    pub labels: [&'static str; 2],
+    pub path: String,
+    pub original: String,
+    pub modified: String,
+    /// Whether the right side can be edited.
+    pub editable: bool,
+    pub side_by_side: bool,
+}
+
+/// A Monaco diff editor comparing two texts, made on first use (in the browser only).
+#[derive(Default)]
+pub struct DiffHost {
+    #[cfg(feature = "hydrate")]
+    editor: Option<monaco::DiffEditor>,
+    #[cfg(feature = "hydrate")]
+    shown: u32,
+}
+
+impl DiffHost {
+    /// Shows `comparison` inside `host`.
+    #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
+    pub async fn show(
+        slot: StoredValue<DiffHost, ClientStorage>,
+        host: NodeRef<leptos::html::Div>,
+        comparison: Comparison,
+    ) -> Result<(), String> {
+        let Comparison { labels, path, original, modified, editable, side_by_side } = comparison;
+        #[cfg(feature = "hydrate")]
+        {
+            let monaco = monaco::Monaco::load().await.map_err(|err| err.to_string())?;
+            // The page may be gone by the time Monaco is loaded: then there is nothing to do.
+            let Some(element) = host.try_get_untracked().flatten() else { return Ok(()) };
+            let element: web_sys::HtmlElement = element.into();
+            slot.try_update_value(|host| {
+                // Fresh model names each time: a model must not be disposed while shown.
+                host.shown += 1;
+                let n = host.shown;
+                let editor = host.editor.get_or_insert_with(|| monaco.diff_editor(&element, side_by_side, false));
+                editor.set_side_by_side(side_by_side);
+                editor.set_read_only(!editable);
+                let language = monaco::language_for(&path);
+                editor.compare(
+                    monaco.model(&original, language, &format!("{}/{n}/{path}", labels[0])),
+                    monaco.model(&modified, language, &format!("{}/{n}/{path}", labels[1])),
+                );
+            });
+        }
+        Ok(())
+    }
+
+    /// The right side's text, with the user's edits.
+    pub fn modified_text(&self) -> Option<String> {
+        #[cfg(feature = "hydrate")]
+        return self.editor.as_ref().and_then(monaco::DiffEditor::modified_text);
+        #[cfg(not(feature = "hydrate"))]
+        None
+    }
+
+    pub fn set_side_by_side(&self, side_by_side: bool) {
+        #[cfg(feature = "hydrate")]
+        if let Some(editor) = &self.editor {
+            editor.set_side_by_side(side_by_side);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = side_by_side;
+    }
+}
+
 #[cfg(not(feature = "hydrate"))]
 mod server {
     /// On the server there is no editor; the page only renders its container.

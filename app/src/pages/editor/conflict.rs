@@ -3,8 +3,8 @@
 //! compared in Monaco's diff editor; the user keeps theirs (as edited) or takes the server's.
 //! Nothing typed is lost: until settled, the user's text stays in the working copy and the draft.
 
-use super::bridge::{ClientStorage, client_value};
-use super::state::{Conflict, Ide};
+use super::bridge::{ClientStorage, Comparison, DiffHost, client_value};
+use super::state::{Conflict, Ide, SaveState};
 use leptos::prelude::*;
 
 /// The conflict view, shown while a conflict is open.
@@ -34,7 +34,7 @@ fn ConflictPanel(ide: Ide) -> impl IntoView {
     let paths = move || ide.conflict.with(|c| c.as_ref().map(|c| c.paths.clone()).unwrap_or_default());
     let keep_mine = move |_| {
         if let Some(path) = current.get_untracked() {
-            let mine = diff.with_value(|d| d.mine()).or_else(|| mine_text(ide, &path)).unwrap_or_default();
+            let mine = diff.with_value(DiffHost::modified_text).or_else(|| mine_text(ide, &path)).unwrap_or_default();
             ide.settle(&path, Some(mine));
         }
     };
@@ -85,48 +85,30 @@ fn mine_text(ide: Ide, path: &str) -> Option<String> {
 }
 
 /// Keeps a Monaco diff editor in `host` showing the server's and the user's text of the current
-/// path (in the browser only).
+/// path.
 fn diff_editor(
     ide: Ide,
     host: NodeRef<leptos::html::Div>,
     current: Memo<Option<String>>,
     theirs: Memo<Option<Option<String>>>,
-) -> StoredValue<DiffSlot, ClientStorage> {
-    let slot = client_value(DiffSlot::default());
+) -> StoredValue<DiffHost, ClientStorage> {
+    let slot = client_value(DiffHost::default());
     Effect::new(move |_| {
-        let (Some(element), Some(path), Some(theirs)) = (host.get(), current.get(), theirs.get()) else { return };
+        let (Some(_), Some(path), Some(theirs)) = (host.get(), current.get(), theirs.get()) else { return };
         let mine = mine_text(ide, &path).unwrap_or_default();
-        #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            let Ok(monaco) = monaco::Monaco::load().await else { return };
-            slot.update_value(|slot| {
-                let editor = slot.editor.get_or_insert_with(|| monaco.diff_editor(&element.into(), true, false));
-                let language = monaco::language_for(&path);
-                editor.compare(
-                    monaco.model(&theirs.unwrap_or_default(), language, &format!("conflict/theirs/{path}")),
-                    monaco.model(&mine, language, &format!("conflict/mine/{path}")),
-                );
-            });
+            let comparison = Comparison {
+                labels: ["theirs", "mine"],
+                path,
+                original: theirs.unwrap_or_default(),
+                modified: mine,
+                editable: true,
+                side_by_side: true,
+            };
+            if let Err(message) = DiffHost::show(slot, host, comparison).await {
+                ide.save_state.set(SaveState::Failed(message));
+            }
         });
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (element, theirs, mine, slot);
     });
     slot
-}
-
-/// The diff editor, once made.
-#[derive(Default)]
-pub struct DiffSlot {
-    #[cfg(feature = "hydrate")]
-    editor: Option<monaco::DiffEditor>,
-}
-
-impl DiffSlot {
-    /// The right side's text, with the user's merge edits.
-    fn mine(&self) -> Option<String> {
-        #[cfg(feature = "hydrate")]
-        return self.editor.as_ref().and_then(monaco::DiffEditor::modified_text);
-        #[cfg(not(feature = "hydrate"))]
-        None
-    }
 }

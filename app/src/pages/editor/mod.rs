@@ -6,7 +6,7 @@
 //! the browser's storage on every change (`drafts`), so a reload loses nothing.
 
 pub(crate) mod api;
-mod bridge;
+pub(crate) mod bridge;
 mod conflict;
 mod drafts;
 mod file_tree;
@@ -20,6 +20,7 @@ mod workspace;
 
 use crate::components::app_nav::{AppNav, AppSection};
 use crate::components::errors::{ErrorBanner, readable};
+use crate::components::format::query_value;
 use api::AppFiles;
 use domain::Me;
 use leptos::prelude::*;
@@ -36,19 +37,22 @@ pub fn EditorPage() -> impl IntoView {
     let slug = move || params.with(|p| p.get("app").unwrap_or_default());
     let rev = move || query.with(|q| q.get("rev").filter(|r| !r.is_empty()));
     let files = Resource::new(move || (slug(), rev()), |(slug, rev)| api::load_app_files(slug, rev));
+    // A plain string, outside the Suspense: a <Title> inside one keeps the streamed response from
+    // ending, and a closure would be read after the render's reactive values are gone.
+    let title = params.with_untracked(|p| p.get("app").unwrap_or_default());
     view! {
-        // Outside the Suspense: a <Title> inside one keeps the streamed response from ending.
-        <Title text=slug/>
+        <Title text=title/>
         <Suspense fallback=|| view! { <p class="muted page-pad">"Opening the app…"</p> }>
-            {move || Suspend::new(async move {
+            {move || {
+                let (path, viewing) = (query.with(|q| q.get("path")), rev());
+                Suspend::new(async move {
                 match files.await {
                     Ok(files) => {
-                        let path = query.with_untracked(|q| q.get("path"));
-                        view! { <Workbench files path viewing=rev()/> }.into_any()
+                        view! { <Workbench files path viewing/> }.into_any()
                     }
                     Err(err) => view! { <div class="page-pad"><ErrorBanner message=readable(&err)/></div> }.into_any(),
                 }
-            })}
+            })}}
         </Suspense>
     }
 }
@@ -111,7 +115,7 @@ fn Workbench(files: AppFiles, path: Option<String>, viewing: Option<String>) -> 
         }
     });
     let reviewer_banner = (!files.can_write).then(|| {
-        view! { <p class="banner banner-info" data-testid="read-only-banner">"You can read this app; your role cannot change it."</p> }
+        view! { <p class="banner banner-info" data-testid="reviewer-banner">"You can read this app; your role cannot change it."</p> }
     });
     let body = view! {
         <div class="ide-body">
@@ -134,6 +138,13 @@ fn Workbench(files: AppFiles, path: Option<String>, viewing: Option<String>) -> 
     view! {
         <div class="ide" data-testid="ide" data-read-only=read_only.to_string()>
             <AppNav slug=files.app.slug.to_string() name=title current=AppSection::Code>
+                {move || ide.tabs.with(|t| t.active.clone()).map(|path| {
+                    let (slug, path) = (ide.slug(), query_value(&path));
+                    view! {
+                        <a class="button button-quiet" href=format!("/apps/{slug}/history?path={path}") data-testid="file-history">"File history"</a>
+                        <a class="button button-quiet" href=format!("/apps/{slug}/blame?path={path}") data-testid="file-blame">"Blame"</a>
+                    }
+                })}
                 <button class="button button-quiet" on:click=move |_| ide.quick_open.set(true) title="Open a file by name (Ctrl+P)"
                     data-testid="quick-open-button">"Go to file…"</button>
             </AppNav>
@@ -201,6 +212,9 @@ fn restore_draft(ide: Ide, head: String) {
     }
     leptos::task::spawn_local(async move {
         let Ok(changed) = api::changed_paths(ide.slug(), draft_base, head.clone()).await else { return };
+        if !ide.alive() {
+            return;
+        }
         if changed.iter().any(|p| touched.contains(p)) {
             ide.save_state.set(SaveState::Info(format!(
                 "{restored}; some of those files changed on the server since, so saving will show both versions"
@@ -249,7 +263,7 @@ fn EditorOverlay() -> impl IntoView {
     view! {
         {move || ide.open_error.get().map(|message| view! { <div class="editor-overlay"><ErrorBanner message/></div> })}
         {move || binary().map(|path| {
-            let href = format!("/api/v1/apps/{}/files/{}?rev={}", ide.slug(), path, ide.copy.with(|c| c.base.clone()));
+            let href = format!("/api/v1/apps/{}/files/{}?rev={}", ide.slug(), query_value(&path), ide.copy.with(|c| c.base.clone()));
             view! {
                 <div class="editor-overlay" data-testid="binary-file">
                     <p>"This file is not text, so it cannot be edited here."</p>
@@ -318,7 +332,7 @@ fn StatusBar() -> impl IntoView {
 }
 
 /// Asks the user to confirm (true on the server, where it is never called).
-fn confirm(question: &str) -> bool {
+pub(crate) fn confirm(question: &str) -> bool {
     #[cfg(feature = "hydrate")]
     return web_sys::window().and_then(|w| w.confirm_with_message(question).ok()).unwrap_or(false);
     #[cfg(not(feature = "hydrate"))]

@@ -81,8 +81,15 @@ impl Ide {
         }
     }
 
+    /// The app's slug (empty once the page is gone, for tasks that outlive it).
     pub fn slug(&self) -> String {
-        self.slug.get_value()
+        self.slug.try_get_value().unwrap_or_default()
+    }
+
+    /// Whether the page is still there: tasks that awaited the server check this before they
+    /// touch the page's state (reading a signal of a page that is gone would panic).
+    pub fn alive(&self) -> bool {
+        self.copy.try_with_untracked(|_| ()).is_some()
     }
 
     /// Brings `path` to the front (loading it first if needed).
@@ -121,7 +128,11 @@ impl Ide {
                 let origin = file.origin.clone().unwrap_or_else(|| path.clone());
                 let base = self.copy.with_untracked(|copy| copy.base.clone());
                 spawn_local(async move {
-                    match api::file_text(ide.slug(), base, origin).await {
+                    let answer = api::file_text(ide.slug(), base, origin).await;
+                    if !ide.alive() {
+                        return;
+                    }
+                    match answer {
                         Ok(text) => {
                             ide.copy.update(|copy| copy.loaded(&path, text));
                             if ide.tabs.with_untracked(|tabs| tabs.active.as_deref() == Some(&path)) {
@@ -271,7 +282,11 @@ impl Ide {
         let ide = *self;
         let message = self.message.get_untracked();
         spawn_local(async move {
-            match api::save_changes(ide.slug(), sent.base.clone(), message, sent.changes()).await {
+            let answer = api::save_changes(ide.slug(), sent.base.clone(), message, sent.changes()).await;
+            if !ide.alive() {
+                return;
+            }
+            match answer {
                 Ok(SaveResult::Saved { revision, others }) => {
                     ide.copy.update(|copy| *copy = copy.after_save(&sent, &revision));
                     ide.message.set(String::new());
@@ -295,7 +310,11 @@ impl Ide {
     /// Moves the working copy to `revision`, taking the server's version of `changed` files the
     /// user did not touch.
     pub async fn follow_server(&self, revision: &str, changed: Vec<String>) {
-        match api::load_app_files(self.slug(), Some(revision.to_owned())).await {
+        let answer = api::load_app_files(self.slug(), Some(revision.to_owned())).await;
+        if !self.alive() {
+            return;
+        }
+        match answer {
             Ok(files) => {
                 self.copy.update(|copy| {
                     copy.advance(revision, files.files.iter().map(|f| f.path.as_str()), &changed);
@@ -320,6 +339,9 @@ impl Ide {
         spawn_local(async move {
             // A file the server no longer has (or cannot show as text) is "deleted there".
             let theirs = api::file_text(ide.slug(), head, path.clone()).await.ok().flatten();
+            if !ide.alive() {
+                return;
+            }
             ide.conflict.update(|c| {
                 if let Some(c) = c {
                     c.theirs.insert(path, theirs);
@@ -341,11 +363,18 @@ impl Ide {
         let ide = *self;
         spawn_local(async move {
             let old_base = ide.copy.with_untracked(|copy| copy.base.clone());
-            let changed = match api::changed_paths(ide.slug(), old_base, conflict.head.clone()).await {
+            let answer = api::changed_paths(ide.slug(), old_base, conflict.head.clone()).await;
+            if !ide.alive() {
+                return;
+            }
+            let changed = match answer {
                 Ok(changed) => changed,
                 Err(err) => return ide.save_state.set(SaveState::Failed(readable(&err))),
             };
             ide.follow_server(&conflict.head, changed).await;
+            if !ide.alive() {
+                return;
+            }
             ide.copy.update(|copy| {
                 for (path, keep) in &conflict.settled {
                     let theirs = conflict.theirs.get(path).cloned().flatten();

@@ -1,0 +1,67 @@
+//! The server fns of the history, commit, compare and blame pages.
+
+#[cfg(feature = "ssr")]
+use crate::services::{apps_service, shown};
+use domain::app::AppSummary;
+use domain::history::{BlameLine, ChangedFile, CommitDetail, CommitInfo};
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use serde::{Deserialize, Serialize};
+
+/// The app as its history pages show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppInfo {
+    pub app: AppSummary,
+    /// Whether the signed-in user may restore versions.
+    pub can_write: bool,
+}
+
+/// A page of history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Commits {
+    pub items: Vec<CommitInfo>,
+    pub next_cursor: Option<String>,
+}
+
+/// The app and what the signed-in user may do with it.
+#[server(prefix = "/rpc", input = Json)]
+pub async fn load_app(slug: String) -> Result<AppInfo, ServerFnError> {
+    let (principal, apps) = apps_service()?;
+    let app = apps.get(&slug).await.map_err(shown)?;
+    Ok(AppInfo { app, can_write: apps::require_writer(&principal).is_ok() })
+}
+
+/// History newest first, of the app or of one path, 50 at a time.
+#[server(prefix = "/rpc", input = Json)]
+pub async fn load_history(
+    slug: String,
+    path: Option<String>,
+    cursor: Option<String>,
+) -> Result<Commits, ServerFnError> {
+    let (_, apps) = apps_service()?;
+    let page = domain::paging::PageRequest { limit: Some(50), cursor };
+    let page = apps.history(&slug, path.as_deref().filter(|p| !p.is_empty()), &page).await.map_err(shown)?;
+    Ok(Commits { items: page.items, next_cursor: page.next_cursor })
+}
+
+/// One commit with the files it changed.
+#[server(prefix = "/rpc", input = Json)]
+pub async fn load_commit(slug: String, rev: String) -> Result<CommitDetail, ServerFnError> {
+    let (_, apps) = apps_service()?;
+    apps.commit_detail(&slug, &rev).await.map_err(shown)
+}
+
+/// The files that differ between two revisions, with their line counts.
+#[server(prefix = "/rpc", input = Json)]
+pub async fn load_changed_files(slug: String, from: String, to: String) -> Result<Vec<ChangedFile>, ServerFnError> {
+    let (_, apps) = apps_service()?;
+    let diff = apps.diff(&slug, &from, &to, None).await.map_err(shown)?;
+    Ok(diff.files.into_iter().map(|f| f.file).collect())
+}
+
+/// Each line of `path` at `rev` (the head when `None`) with the commit that last changed it.
+#[server(prefix = "/rpc", input = Json)]
+pub async fn load_blame(slug: String, rev: Option<String>, path: String) -> Result<Vec<BlameLine>, ServerFnError> {
+    let (_, apps) = apps_service()?;
+    apps.blame(&slug, rev.as_deref().filter(|r| !r.is_empty()), &path).await.map_err(shown)
+}
