@@ -58,6 +58,9 @@ pub enum Command {
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
+    /// Check an app folder (install.json, layout.json, tcex.json, Python syntax) and print its
+    /// problems; exits with 1 when any is an error (for CI pipelines).
+    Validate(ValidateArgs),
 }
 
 impl Default for Command {
@@ -111,6 +114,19 @@ impl fmt::Debug for ServeArgs {
             .field("allowed_origins", &self.allowed_origins)
             .finish()
     }
+}
+
+/// `appbuilder validate DIR`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The app's folder (the one holding install.json).
+    pub dir: PathBuf,
+    /// Print the problems as JSON (`{"problems": [...], "errors": n, "warnings": n}`).
+    #[arg(long)]
+    pub json: bool,
+    /// The app's slug, for the output naming standard (default: from the folder's name).
+    #[arg(long)]
+    pub slug: Option<String>,
 }
 
 /// `appbuilder user ...`.

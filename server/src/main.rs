@@ -1,5 +1,6 @@
 //! The `appbuilder` command: `appbuilder [serve]` runs the server, `appbuilder user add` manages
-//! users from the command line. See `appbuilder --help`.
+//! users from the command line, `appbuilder validate DIR` checks an app folder. See
+//! `appbuilder --help`.
 
 use clap::Parser;
 use server::config::{Cli, Command};
@@ -7,6 +8,9 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::Validate(args)) = &cli.command {
+        return server::validate::run(args);
+    }
     server::telemetry::init(&cli.global.log, cli.global.log_format);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
@@ -19,6 +23,7 @@ fn main() -> ExitCode {
         match cli.command.unwrap_or_default() {
             Command::Serve(args) => server::startup::serve(&cli.global, args).await,
             Command::User(command) => server::startup::user_command(&cli.global, command).await,
+            Command::Validate(_) => unreachable!("handled before the runtime starts"),
         }
     });
     match result {

@@ -10,6 +10,7 @@
 
 pub mod archive;
 mod error;
+pub mod problems;
 mod service;
 pub mod templates;
 

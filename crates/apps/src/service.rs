@@ -460,6 +460,33 @@ impl Apps {
         Ok(self.repos.blame(&key, rev, parse_path(path)?).await?)
     }
 
+    /// The problems of the app at `rev` (the head when `None`): metadata rules and Python syntax.
+    pub async fn problems(&self, slug: &str, rev: Option<&str>) -> Result<(Revision, Vec<Problem>), AppsError> {
+        let (record, key) = self.record(slug).await?;
+        let rev = rev.map(parse_revision).transpose()?;
+        let tree = self.repos.tree(&key, rev).await?;
+        let mut contents = Vec::with_capacity(tree.entries.len());
+        for entry in tree.entries {
+            let path = entry.path;
+            let checked =
+                !path.as_str().contains('/') && (path.as_str().ends_with(".json") || path.as_str().ends_with(".py"));
+            let bytes = if checked {
+                self.repos.read_file(&key, Some(tree.revision.clone()), path.clone()).await?.1
+            } else {
+                Vec::new()
+            };
+            contents.push((path.to_string(), bytes));
+        }
+        let slug = record.slug.to_string();
+        let problems = tokio::task::spawn_blocking(move || {
+            let (files, python) = crate::problems::files_to_check(&slug, contents);
+            crate::problems::check(&files, &python)
+        })
+        .await
+        .map_err(|err| AppsError::Internal(err.to_string()))?;
+        Ok((tree.revision, problems))
+    }
+
     /// A new commit whose files are `rev`'s; `base` must be the current head.
     pub async fn restore(
         &self,

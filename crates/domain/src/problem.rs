@@ -24,7 +24,26 @@ pub struct Problem {
     pub line: Option<u32>,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub fix: Option<String>,
+    pub fix: Option<Fix>,
+}
+
+/// A mechanical repair: what it does, and the edits that do it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fix {
+    pub title: String,
+    pub edits: Vec<Edit>,
+}
+
+/// One edit of a fix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "lowercase")]
+pub enum Edit {
+    /// Set the value at a JSON pointer of a JSON file.
+    Set { file: String, pointer: String, value: serde_json::Value },
+    /// Remove the value at a JSON pointer of a JSON file.
+    Remove { file: String, pointer: String },
+    /// Write a whole file.
+    Write { file: String, text: String },
 }
 
 impl Problem {

@@ -80,3 +80,19 @@ export function revealLine(editor, line) {
 export function onCursor(editor, callback) {
   return editor.onDidChangeCursorPosition((e) => callback(e.position.lineNumber, e.position.column));
 }
+
+// Replaces the markers (squiggles) of `owner` on `model`: `markers` is a list of
+// {line, severity: "error" | "warning" | "info", message, code}.
+export function setMarkers(model, owner, markers) {
+  const severity = globalThis.monaco.MarkerSeverity;
+  globalThis.monaco.editor.setModelMarkers(model, owner, markers.map((m) => ({
+    startLineNumber: m.line,
+    endLineNumber: m.line,
+    startColumn: 1,
+    endColumn: model.getLineMaxColumn(Math.min(m.line, model.getLineCount())),
+    severity: m.severity === "error" ? severity.Error : m.severity === "warning" ? severity.Warning : severity.Info,
+    message: m.message,
+    code: m.code,
+  })));
+}
+

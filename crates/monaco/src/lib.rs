@@ -78,6 +78,15 @@ impl Monaco {
     }
 }
 
+/// A squiggle on a line: `severity` is `error`, `warning` or `info`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Marker {
+    pub line: u32,
+    pub severity: &'static str,
+    pub message: String,
+    pub code: String,
+}
+
 /// A registered callback: disposing it unregisters the callback, dropping it frees the closure.
 struct Listener {
     disposable: sys::Disposable,
@@ -105,6 +114,23 @@ impl TextModel {
     /// Replaces the whole text (this starts a new undo step).
     pub fn set_value(&self, text: &str) {
         self.raw.set_value(text);
+    }
+
+    /// Shows `markers` as squiggles (replacing earlier ones from the same `owner`).
+    pub fn set_markers(&self, owner: &str, markers: &[Marker]) {
+        let list = js_sys::Array::new();
+        for marker in markers {
+            let object = js_sys::Object::new();
+            let set = |key: &str, value: JsValue| {
+                let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), &value);
+            };
+            set("line", JsValue::from(marker.line.max(1)));
+            set("severity", JsValue::from_str(marker.severity));
+            set("message", JsValue::from_str(&marker.message));
+            set("code", JsValue::from_str(&marker.code));
+            list.push(&object);
+        }
+        sys::set_markers(&self.raw, owner, &list);
     }
 
     /// Calls `callback` with the whole new text after every change, until the model is dropped.

@@ -36,6 +36,10 @@ extern "C" {
     #[wasm_bindgen(js_name = revealLine)]
     pub fn reveal_line(editor: &CodeEditor, line: u32);
 
+    /// Replaces `owner`'s markers on `model` (a JS array of `{line, severity, message, code}`).
+    #[wasm_bindgen(js_name = setMarkers)]
+    pub fn set_markers(model: &TextModel, owner: &str, markers: &js_sys::Array);
+
     /// `callback(line, column)` on every cursor move.
     #[wasm_bindgen(js_name = onCursor)]
     pub fn on_cursor(editor: &CodeEditor, callback: &Function) -> Disposable;

@@ -117,6 +117,21 @@ mod client {
                 editor.focus();
             }
         }
+
+        /// Moves the cursor of the shown file to `line` and the focus into the editor.
+        pub fn reveal_line(&self, line: u32) {
+            if let Some(editor) = &self.editor {
+                editor.reveal_line(line);
+                editor.focus();
+            }
+        }
+
+        /// Sets every model's squiggles to `markers_for(path)`.
+        pub fn set_markers(&self, markers_for: &dyn Fn(&str) -> Vec<monaco::Marker>) {
+            for (path, model) in &self.models {
+                model.set_markers("appbuilder", &markers_for(path));
+            }
+        }
     }
 }
 
@@ -203,5 +218,7 @@ mod server {
         pub fn forget(&mut self, _path: &str) {}
         pub fn retain(&mut self, _keep: impl Fn(&str) -> bool) {}
         pub fn focus(&self) {}
+        pub fn reveal_line(&self, _line: u32) {}
+        pub fn set_markers(&self, _markers_for: &dyn Fn(&str) -> Vec<monaco::Marker>) {}
     }
 }

@@ -12,6 +12,7 @@ mod drafts;
 mod file_tree;
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 mod keys;
+mod problems;
 mod quick_open;
 mod state;
 mod tabs;
@@ -89,6 +90,10 @@ fn Workbench(files: AppFiles, path: Option<String>, viewing: Option<String>) -> 
 
     let container = NodeRef::<leptos::html::Div>::new();
     start_monaco(ide, container);
+    let problems = problems::problems(ide);
+    let problems_open = RwSignal::new(false);
+    problems::keep_markers(ide, problems);
+    Effect::new(move |_| problems::load_checked_files(ide));
     Effect::new(move |_| {
         ide.tabs.track();
         ide.editor_ready.track();
@@ -129,8 +134,9 @@ fn Workbench(files: AppFiles, path: Option<String>, viewing: Option<String>) -> 
                         class:hidden=move || ide.tabs.with(|t| t.active.is_none())></div>
                     <EditorOverlay/>
                 </div>
+                <problems::ProblemsPanel problems open=problems_open/>
                 {(!read_only).then(|| view! { <SaveBar/> })}
-                <StatusBar/>
+                <StatusBar problems problems_open/>
             </section>
         </div>
     }
@@ -304,9 +310,11 @@ fn SaveBar() -> impl IntoView {
     }
 }
 
-/// Revision, save state, cursor and language of the active file.
+/// Revision, save state, problem counts (a toggle for the panel), cursor and language.
 #[component]
-fn StatusBar() -> impl IntoView {
+fn StatusBar(problems: Memo<Vec<domain::problem::Problem>>, problems_open: RwSignal<bool>) -> impl IntoView {
+    use domain::problem::Severity;
+    let count = move |severity: Severity| problems.with(|p| p.iter().filter(|p| p.severity == severity).count());
     let ide = expect_context::<Ide>();
     let revision = move || ide.copy.with(|c| c.base.chars().take(8).collect::<String>());
     let state = move || match ide.save_state.get() {
@@ -325,6 +333,11 @@ fn StatusBar() -> impl IntoView {
             {ide.read_only.then(|| view! { <span class="chip">"read-only"</span> })}
             <span class=move || state().1 data-testid="save-state" role="status">{move || state().0}</span>
             <span class="spacer"></span>
+            <button class="status-problems" data-testid="problems-toggle" aria-pressed=move || problems_open.get().to_string()
+                title="Problems in the app's metadata" on:click=move |_| problems_open.update(|o| *o = !*o)>
+                <span class="status-error-count">"⛔ " {move || count(Severity::Error)}</span>
+                <span class="status-warning-count">" ⚠ " {move || count(Severity::Warning)}</span>
+            </button>
             <span data-testid="status-cursor">{move || { let (l, c) = ide.cursor.get(); format!("Ln {l}, Col {c}") }}</span>
             <span>{language}</span>
         </footer>

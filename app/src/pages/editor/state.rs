@@ -58,6 +58,8 @@ pub struct Ide {
     /// Why the active file could not be shown.
     pub open_error: RwSignal<Option<String>>,
     pub editor_ready: RwSignal<bool>,
+    /// A line to move to once the file is shown (from the problems panel).
+    pub pending_line: RwSignal<Option<(String, u32)>>,
     pub bridge: StoredValue<Option<Bridge>, ClientStorage>,
 }
 
@@ -77,6 +79,7 @@ impl Ide {
             quick_open: RwSignal::new(false),
             open_error: RwSignal::new(None),
             editor_ready: RwSignal::new(false),
+            pending_line: RwSignal::new(None),
             bridge: client_value(None),
         }
     }
@@ -150,12 +153,43 @@ impl Ide {
         let copy = self.copy;
         let owned = path.to_owned();
         let read_only = self.read_only;
+        let line = self.pending_line.with_untracked(|p| p.as_ref().filter(|(p, _)| p == path).map(|(_, l)| *l));
         self.with_bridge(|bridge| {
             bridge.show(path, text, move |text| {
                 if !read_only {
                     copy.update(|copy| copy.edit(&owned, text));
                 }
-            })
+            });
+            if let Some(line) = line {
+                bridge.reveal_line(line);
+            }
+        });
+        if line.is_some() {
+            self.pending_line.set(None);
+        }
+    }
+
+    /// Opens `path` with the cursor on `line`.
+    pub fn go_to(&self, path: &str, line: u32) {
+        self.pending_line.set(Some((path.to_owned(), line)));
+        if self.tabs.with_untracked(|t| t.active.as_deref() == Some(path)) {
+            self.show_active();
+        } else {
+            self.open(path);
+        }
+    }
+
+    /// Replaces the text an open editor shows for `path` (the working copy changed under it).
+    pub fn replace_text(&self, path: &str, text: &str) {
+        self.with_bridge(|bridge| bridge.replace_text(path, text));
+    }
+
+    /// Sets the squiggles of every open file.
+    pub fn set_markers(&self, markers_for: &dyn Fn(&str) -> Vec<monaco::Marker>) {
+        self.bridge.with_value(|bridge| {
+            if let Some(bridge) = bridge {
+                bridge.set_markers(markers_for);
+            }
         });
     }
 

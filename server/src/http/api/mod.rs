@@ -37,6 +37,7 @@ pub fn routes(settings: &HttpSettings) -> Router<AppState> {
         .route("/apps/{app}/diff", get(versions::diff))
         .route("/apps/{app}/blame/{*path}", get(versions::blame))
         .route("/apps/{app}/restore", post(versions::restore))
+        .route("/apps/{app}/problems", get(versions::problems))
         .route_layer(from_fn(require_signed_in));
     let public = Router::new().route("/session", post(session::sign_in));
     signed_in.merge(public)

@@ -31,6 +31,19 @@ pub async fn tree(
     Ok(Json(state.apps.tree(&app, q.rev.as_deref()).await?))
 }
 
+/// Validation and lint of the app at a revision; `X-Revision` names the revision checked.
+pub async fn problems(
+    State(state): State<AppState>,
+    _who: SignedIn,
+    Path(app): Path<String>,
+    ApiQuery(q): ApiQuery<RevQuery>,
+) -> Result<Response, ApiError> {
+    let (revision, problems) = state.apps.problems(&app, q.rev.as_deref()).await?;
+    let mut response = Json(problems).into_response();
+    response.headers_mut().insert("x-revision", HeaderValue::from_str(revision.as_str()).expect("a revision is hex"));
+    Ok(response)
+}
+
 /// A file's raw bytes; `X-Revision` names the revision read.
 pub async fn file(
     State(state): State<AppState>,

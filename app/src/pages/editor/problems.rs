@@ -1,0 +1,150 @@
+//! Validation as you type: the metadata rules (`domain::manifest`, the same code the server and
+//! the build run) over the working copy, shown as squiggles in Monaco and in a problems panel
+//! whose entries jump to the spot and offer the mechanical fixes.
+
+use super::state::Ide;
+use domain::manifest::{Files, apply_fix, validate};
+use domain::problem::{Fix, Problem, Severity};
+use leptos::prelude::*;
+use std::collections::BTreeMap;
+
+/// The top-level JSON files the rules read.
+fn is_checked(path: &str) -> bool {
+    !path.contains('/') && path.ends_with(".json")
+}
+
+/// The problems of the working copy now; empty until every checked file's text is known.
+pub fn problems(ide: Ide) -> Memo<Vec<Problem>> {
+    Memo::new(move |_| {
+        ide.copy.with(|copy| {
+            let mut texts = BTreeMap::new();
+            for path in copy.paths().filter(|p| is_checked(p)) {
+                match copy.file(path).and_then(|f| f.current()) {
+                    Some(text) => {
+                        texts.insert(path.to_owned(), text.to_owned());
+                    }
+                    None => return Vec::new(),
+                }
+            }
+            let files = Files { texts, paths: copy.paths().map(str::to_owned).collect(), slug: ide.slug() };
+            validate(&files)
+        })
+    })
+}
+
+/// Reads the checked files' texts from the server (once, when the page starts).
+pub fn load_checked_files(ide: Ide) {
+    let wanted: Vec<(String, String)> = ide.copy.with_untracked(|copy| {
+        copy.paths()
+            .filter(|p| is_checked(p))
+            .filter_map(|p| {
+                let file = copy.file(p)?;
+                (file.current().is_none()).then(|| (p.to_owned(), file.origin.clone().unwrap_or_else(|| p.to_owned())))
+            })
+            .collect()
+    });
+    let base = ide.copy.with_untracked(|c| c.base.clone());
+    for (path, origin) in wanted {
+        let (slug, base) = (ide.slug(), base.clone());
+        leptos::task::spawn_local(async move {
+            let text = super::api::file_text(slug, base, origin).await;
+            if ide.alive()
+                && let Ok(text) = text
+            {
+                ide.copy.update(|copy| copy.loaded(&path, text));
+            }
+        });
+    }
+}
+
+/// Applies `fix` to the working copy (and to the open editors).
+pub fn apply(ide: Ide, fix: &Fix) -> Result<(), String> {
+    let mut texts: BTreeMap<String, String> = ide.copy.with_untracked(|copy| {
+        copy.paths()
+            .filter_map(|p| copy.file(p).and_then(|f| f.current()).map(|t| (p.to_owned(), t.to_owned())))
+            .collect()
+    });
+    let before = texts.clone();
+    apply_fix(&mut texts, fix)?;
+    for (path, text) in texts {
+        if before.get(&path) == Some(&text) {
+            continue;
+        }
+        if !ide.copy.with_untracked(|c| c.contains(&path)) {
+            let mut created = Ok(());
+            ide.copy.update(|c| created = c.create(&path));
+            created?;
+        }
+        ide.copy.update(|c| c.edit(&path, text.clone()));
+        ide.replace_text(&path, &text);
+    }
+    Ok(())
+}
+
+fn severity_label(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+    }
+}
+
+/// Squiggles in every open model, following the problems.
+pub fn keep_markers(ide: Ide, problems: Memo<Vec<Problem>>) {
+    Effect::new(move |_| {
+        ide.editor_ready.track();
+        ide.tabs.track();
+        let problems = problems.get();
+        ide.set_markers(&|path: &str| {
+            problems
+                .iter()
+                .filter(|p| p.file == path)
+                .map(|p| monaco::Marker {
+                    line: p.line.unwrap_or(1),
+                    severity: severity_label(p.severity),
+                    message: p.message.clone(),
+                    code: p.code.clone(),
+                })
+                .collect()
+        });
+    });
+}
+
+/// The problems panel: one row per problem; a row opens its file at its line, a fix button
+/// repairs it.
+#[component]
+pub fn ProblemsPanel(problems: Memo<Vec<Problem>>, open: RwSignal<bool>) -> impl IntoView {
+    let ide = expect_context::<Ide>();
+    let error = RwSignal::new(None::<String>);
+    view! {
+        <section class="problems" class:hidden=move || !open.get() aria-label="Problems" data-testid="problems-panel">
+            {move || error.get().map(|message| view! { <p class="form-error">{message}</p> })}
+            {move || problems.with(Vec::is_empty).then(|| view! { <p class="muted problems-empty">"No problems in the app's metadata."</p> })}
+            <ul>
+                {move || problems.get().into_iter().map(|problem| {
+                    let severity = severity_label(problem.severity);
+                    let place = match problem.line { Some(line) => format!("{}:{line}", problem.file), None => problem.file.clone() };
+                    let (file, line) = (problem.file.clone(), problem.line.unwrap_or(1));
+                    let fix = problem.fix.clone();
+                    view! {
+                        <li class=format!("problem problem-{severity}") data-testid="problem" data-code=problem.code.clone()>
+                            <button class="problem-go" on:click=move |_| ide.go_to(&file, line) title="Go to the spot">
+                                <span class="problem-severity">{severity}</span>
+                                <span class="mono">{place}</span>
+                                <span class="problem-message">{problem.message.clone()}</span>
+                                <span class="muted mono">{problem.code.clone()}</span>
+                            </button>
+                            {fix.map(|fix| {
+                                let title = fix.title.clone();
+                                view! {
+                                    <button class="button button-quiet" data-testid="problem-fix" disabled=ide.read_only
+                                        on:click=move |_| error.set(apply(ide, &fix).err())>{title}</button>
+                                }
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}

@@ -1,0 +1,111 @@
+//! An app's problems: the metadata rules of `domain::manifest` plus what only the server can
+//! check — that the top-level Python files parse. Shared by `GET .../problems`, the build and
+//! `appbuilder validate DIR`.
+
+use domain::manifest::{Files, validate};
+use domain::problem::{Problem, Severity};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+/// Parses Python source without running it: `ast.parse` only builds a syntax tree.
+const PARSE_ONLY: &str = "import ast, sys\n\
+src = sys.stdin.buffer.read()\n\
+try:\n    ast.parse(src, sys.argv[1])\n\
+except SyntaxError as e:\n    print(f'{e.lineno or 0}\\t{e.msg}')\n";
+
+/// The files the rules read: every top-level `.json` file's text, and every path.
+pub fn files_to_check(slug: &str, all: impl IntoIterator<Item = (String, Vec<u8>)>) -> (Files, Vec<(String, Vec<u8>)>) {
+    let mut texts = BTreeMap::new();
+    let mut paths = BTreeSet::new();
+    let mut python = Vec::new();
+    for (path, bytes) in all {
+        let top_level = !path.contains('/');
+        if top_level && path.ends_with(".json") {
+            texts.insert(path.clone(), String::from_utf8_lossy(&bytes).into_owned());
+        } else if top_level && path.ends_with(".py") {
+            python.push((path.clone(), bytes));
+        }
+        paths.insert(path);
+    }
+    (Files { texts, paths, slug: slug.to_owned() }, python)
+}
+
+/// Every problem: metadata rules, then Python syntax (when a `python3` is on the PATH; its
+/// absence is itself reported, as info).
+pub fn check(files: &Files, python: &[(String, Vec<u8>)]) -> Vec<Problem> {
+    let mut problems = validate(files);
+    for (path, source) in python {
+        match python_syntax(path, source) {
+            Ok(None) => {}
+            Ok(Some((line, message))) => problems.push(Problem {
+                line: Some(line),
+                ..Problem::file(
+                    "python.syntax",
+                    Severity::Error,
+                    path,
+                    format!("{path} does not parse as Python: {message} (line {line})."),
+                )
+            }),
+            Err(why) => {
+                problems.push(Problem::file(
+                    "python.unchecked",
+                    Severity::Info,
+                    path,
+                    format!("Python syntax was not checked: {why}."),
+                ));
+                break;
+            }
+        }
+    }
+    problems
+}
+
+/// The first syntax error of `source`, or `None`.
+fn python_syntax(path: &str, source: &[u8]) -> Result<Option<(u32, String)>, String> {
+    let mut child = Command::new("python3")
+        .args(["-I", "-S", "-c", PARSE_ONLY, path])
+        .env_clear()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|err| format!("python3 could not be started ({err})"))?;
+    child.stdin.take().expect("piped").write_all(source).map_err(|err| err.to_string())?;
+    let output = child.wait_with_output().map_err(|err| err.to_string())?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    Ok(text.lines().next().and_then(|line| {
+        let (number, message) = line.split_once('\t')?;
+        Some((number.parse().unwrap_or(0), message.to_owned()))
+    }))
+}
+
+/// Whether any problem is an error (what makes `appbuilder validate` and a build fail).
+pub fn has_errors(problems: &[Problem]) -> bool {
+    problems.iter().any(|p| p.severity == Severity::Error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_syntax_errors_are_found_without_running_the_code() {
+        let (files, python) = files_to_check(
+            "demo",
+            [
+                ("ok.py".to_owned(), b"import os\nprint(1)\n".to_vec()),
+                ("bad.py".to_owned(), b"def f(:\n    pass\n".to_vec()),
+                ("runs.py".to_owned(), b"open('/tmp/appbuilder-must-not-exist', 'w')\n".to_vec()),
+                ("lib/nested.py".to_owned(), b"this is not python".to_vec()),
+            ],
+        );
+        let problems = check(&files, &python);
+        let python: Vec<&Problem> = problems.iter().filter(|p| p.code.starts_with("python.")).collect();
+        assert_eq!(python.len(), 1, "{python:#?}");
+        assert_eq!(python[0].file, "bad.py");
+        assert_eq!(python[0].line, Some(1));
+        assert!(!std::path::Path::new("/tmp/appbuilder-must-not-exist").exists());
+        assert!(has_errors(&problems), "no install.json is an error too");
+    }
+}

@@ -1,0 +1,48 @@
+// Validation as you type: the metadata rules run in the browser on every keystroke, show as
+// squiggles and in the problems panel, jump to the spot, and repair with one click.
+import { expect, test } from '@playwright/test';
+import { createApp, openEditor, signIn } from './helpers';
+
+test('breaking install.json shows the problem at once, and its quick fix repairs it', async ({ page }) => {
+  await signIn(page);
+  const { slug } = await createApp(page, 'Live Checks', 'playbook-actions');
+  await openEditor(page, slug, 'install.json');
+  await expect(page.getByTestId('problems-toggle')).toContainText('⛔ 0');
+
+  // Make programVersion "1.0" through the editor's model (what typing does).
+  await page.evaluate(() => {
+    const model = (window as any).monaco.editor.getModels().find((m: any) => m.uri.path === '/install.json');
+    model.setValue(model.getValue().replace(/"programVersion": "[^"]*"/, '"programVersion": "1.0"'));
+  });
+  await expect(page.getByTestId('problems-toggle')).toContainText('⛔ 1');
+  const markers = await page.evaluate(() => {
+    const monaco = (window as any).monaco;
+    return monaco.editor.getModelMarkers({ owner: 'appbuilder' }).map((m: any) => m.code);
+  });
+  expect(markers).toContain('install.program_version.format');
+
+  await page.getByTestId('problems-toggle').click();
+  const problem = page.locator('[data-testid="problem"][data-code="install.program_version.format"]');
+  await expect(problem).toContainText('X.Y.Z');
+  await problem.getByTestId('problem-fix').click();
+  await expect(page.getByTestId('problems-toggle')).toContainText('⛔ 0');
+  const text = await page.evaluate(() => (window as any).monaco.editor.getModels().find((m: any) => m.uri.path === '/install.json').getValue());
+  expect(text).toContain('"programVersion": "1.0.0"');
+  await expect(page.getByTestId('tab').filter({ hasText: 'install.json' }).getByTestId('tab-dirty')).toBeVisible();
+
+  // A layout display clause naming an unknown input is caught too, and the row jumps to it.
+  await page.getByTestId('tree-file').filter({ hasText: 'layout.json' }).click();
+  await page.waitForFunction(() => (window as any).monaco.editor.getModels().some((m: any) => m.uri.path === '/layout.json'));
+  await page.evaluate(() => {
+    const model = (window as any).monaco.editor.getModels().find((m: any) => m.uri.path === '/layout.json');
+    const value = JSON.parse(model.getValue());
+    value.inputs[value.inputs.length - 1].parameters[0].display = "no_such_input = 'x'";
+    model.setValue(JSON.stringify(value, null, 2));
+  });
+  const display = page.locator('[data-code="layout.display.invalid"]');
+  await expect(display).toContainText('no_such_input');
+  await page.getByTestId('tab').filter({ hasText: 'install.json' }).click();
+  await display.locator('.problem-go').click();
+  await expect(page.getByTestId('tab').filter({ hasText: 'layout.json' })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByTestId('status-cursor')).not.toHaveText('Ln 1, Col 1');
+});
