@@ -75,7 +75,7 @@ pub fn validate(files: &Files) -> Vec<Problem> {
                     let (clean, _) = json::without_trailing_commas(text);
                     let p = report.add(
                         "json.trailing_comma",
-                        Severity::Warning,
+                        Severity::Error,
                         path,
                         "",
                         "This file has trailing commas, which strict JSON readers (and the platform) refuse.",
@@ -182,9 +182,14 @@ fn check_install(report: &mut Report, value: &Value, files: &Files) {
                     }
                     _ => None,
                 };
-                let code = if key == "features" { "install.features.missing" } else { "install.required" };
+                // tcex-cli requires all but allowOnDemand and params, which older platforms want.
+                let (code, severity) = match key {
+                    "features" => ("install.features.missing", Severity::Error),
+                    "allowOnDemand" | "params" => ("install.recommended", Severity::Warning),
+                    _ => ("install.required", Severity::Error),
+                };
                 let p =
-                    report.add(code, Severity::Error, INSTALL, &pointer, format!("install.json needs {key} ({kind})."));
+                    report.add(code, severity, INSTALL, &pointer, format!("install.json should have {key} ({kind})."));
                 p.fix = legacy_fix;
             }
             Some(found) => {
@@ -417,10 +422,10 @@ fn check_params(report: &mut Report, value: &Value, install: &InstallJson) {
             let label = param.name.as_deref().map(title_case).unwrap_or_default();
             let p = report.add(
                 "param.label.missing",
-                Severity::Warning,
+                Severity::Error,
                 INSTALL,
                 &at(""),
-                "This param has no label: users see the label in the form.",
+                "This param has no label: users see the label in the form, and tcex-cli requires it.",
             );
             if !label.is_empty() {
                 p.fix = fix(format!("Label it {label:?}"), vec![set(INSTALL, &at("label"), j!(label))]);
@@ -457,10 +462,10 @@ fn check_param_values(report: &mut Report, raw: &Value, param: &Param, at: &dyn 
         Some(Value::Number(n)) => {
             let p = report.add(
                 "param.default.integer",
-                Severity::Warning,
+                Severity::Error,
                 INSTALL,
                 &at("default"),
-                "default is a number; the platform expects text (or true/false for Boolean params).",
+                "default is a number; tcex-cli and the platform expect text (or true/false for Boolean params).",
             );
             p.fix = fix(format!("Use \"{n}\""), vec![set(INSTALL, &at("default"), j!(n.to_string()))]);
         }
@@ -491,10 +496,10 @@ fn check_param_values(report: &mut Report, raw: &Value, param: &Param, at: &dyn 
     if raw.get("exposePlaybookKeyAs").and_then(Value::as_str) == Some("TCEnhancedEntity") {
         let p = report.add(
             "param.expose_as.legacy",
-            Severity::Warning,
+            Severity::Error,
             INSTALL,
             &at("exposePlaybookKeyAs"),
-            "exposePlaybookKeyAs TCEnhancedEntity is an old form; write TCEntity.",
+            "exposePlaybookKeyAs TCEnhancedEntity is an old form tcex-cli refuses; write TCEntity.",
         );
         p.fix = fix("Use TCEntity", vec![set(INSTALL, &at("exposePlaybookKeyAs"), j!("TCEntity"))]);
     }
@@ -627,6 +632,26 @@ fn check_layout(report: &mut Report, value: &Value, install: &InstallJson) {
     let columns: Vec<String> = params.keys().map(|k| (*k).to_owned()).collect();
     let mut placed: HashMap<String, String> = HashMap::new();
     for (s, section) in layout.inputs.iter().enumerate() {
+        let title_ok = section.title.as_deref().is_some_and(|t| (3..=100).contains(&t.chars().count()));
+        if !title_ok {
+            report.add(
+                "layout.section.title",
+                Severity::Error,
+                LAYOUT,
+                &format!("/inputs/{s}"),
+                "Every input section needs a title of 3 to 100 characters.",
+            );
+        }
+        if section.sequence.is_none() {
+            let p = report.add(
+                "layout.section.sequence",
+                Severity::Error,
+                LAYOUT,
+                &format!("/inputs/{s}"),
+                "Every input section needs a sequence number (its place in the form).",
+            );
+            p.fix = fix(format!("Number it {}", s + 1), vec![set(LAYOUT, &format!("/inputs/{s}/sequence"), j!(s + 1))]);
+        }
         for (k, (name, display)) in section.parameters.iter().enumerate() {
             let pointer = format!("/inputs/{s}/parameters/{k}");
             match params.get(name.as_str()) {
