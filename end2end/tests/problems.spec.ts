@@ -7,14 +7,14 @@ test('breaking install.json shows the problem at once, and its quick fix repairs
   await signIn(page);
   const { slug } = await createApp(page, 'Live Checks', 'playbook-actions');
   await openEditor(page, slug, 'install.json');
-  await expect(page.getByTestId('problems-toggle')).toContainText('⛔ 0');
+  await expect(page.getByTestId('error-count')).toHaveText('✕ 0');
 
   // Make programVersion "1.0" through the editor's model (what typing does).
   await page.evaluate(() => {
     const model = (window as any).monaco.editor.getModels().find((m: any) => m.uri.path === '/install.json');
     model.setValue(model.getValue().replace(/"programVersion": "[^"]*"/, '"programVersion": "1.0"'));
   });
-  await expect(page.getByTestId('problems-toggle')).toContainText('⛔ 1');
+  await expect(page.getByTestId('error-count')).toHaveText('✕ 1');
   const markers = await page.evaluate(() => {
     const monaco = (window as any).monaco;
     return monaco.editor.getModelMarkers({ owner: 'appbuilder' }).map((m: any) => m.code);
@@ -25,7 +25,7 @@ test('breaking install.json shows the problem at once, and its quick fix repairs
   const problem = page.locator('[data-testid="problem"][data-code="install.program_version.format"]');
   await expect(problem).toContainText('X.Y.Z');
   await problem.getByTestId('problem-fix').click();
-  await expect(page.getByTestId('problems-toggle')).toContainText('⛔ 0');
+  await expect(page.getByTestId('error-count')).toHaveText('✕ 0');
   const text = await page.evaluate(() => (window as any).monaco.editor.getModels().find((m: any) => m.uri.path === '/install.json').getValue());
   expect(text).toContain('"programVersion": "1.0.0"');
   await expect(page.getByTestId('tab').filter({ hasText: 'install.json' }).getByTestId('tab-dirty')).toBeVisible();

@@ -12,6 +12,7 @@ mod drafts;
 mod file_tree;
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 mod keys;
+mod metadata;
 mod problems;
 mod quick_open;
 mod state;
@@ -92,6 +93,7 @@ fn Workbench(files: AppFiles, path: Option<String>, viewing: Option<String>) -> 
     start_monaco(ide, container);
     let problems = problems::problems(ide);
     let problems_open = RwSignal::new(false);
+    let metadata_open = RwSignal::new(false);
     problems::keep_markers(ide, problems);
     Effect::new(move |_| problems::load_checked_files(ide));
     Effect::new(move |_| {
@@ -133,6 +135,7 @@ fn Workbench(files: AppFiles, path: Option<String>, viewing: Option<String>) -> 
                     <div class="monaco-host" node_ref=container data-testid="monaco-host"
                         class:hidden=move || ide.tabs.with(|t| t.active.is_none())></div>
                     <EditorOverlay/>
+                    {move || metadata_open.get().then(|| view! { <div class="metadata-host"><metadata::MetadataEditor problems/></div> })}
                 </div>
                 <problems::ProblemsPanel problems open=problems_open/>
                 {(!read_only).then(|| view! { <SaveBar/> })}
@@ -144,6 +147,10 @@ fn Workbench(files: AppFiles, path: Option<String>, viewing: Option<String>) -> 
     view! {
         <div class="ide" data-testid="ide" data-read-only=read_only.to_string()>
             <AppNav slug=files.app.slug.to_string() name=title current=AppSection::Code>
+                <button class="button button-quiet" data-testid="metadata-toggle" aria-pressed=move || metadata_open.get().to_string()
+                    title="Edit install.json through forms" on:click=move |_| metadata_open.update(|o| *o = !*o)>
+                    {move || if metadata_open.get() { "Back to code" } else { "Metadata" }}
+                </button>
                 {move || ide.tabs.with(|t| t.active.clone()).map(|path| {
                     let (slug, path) = (ide.slug(), query_value(&path));
                     view! {
@@ -335,7 +342,7 @@ fn StatusBar(problems: Memo<Vec<domain::problem::Problem>>, problems_open: RwSig
             <span class="spacer"></span>
             <button class="status-problems" data-testid="problems-toggle" aria-pressed=move || problems_open.get().to_string()
                 title="Problems in the app's metadata" on:click=move |_| problems_open.update(|o| *o = !*o)>
-                <span class="status-error-count">"⛔ " {move || count(Severity::Error)}</span>
+                <span class="status-error-count" data-testid="error-count">"✕ " {move || count(Severity::Error)}</span>
                 <span class="status-warning-count">" ⚠ " {move || count(Severity::Warning)}</span>
             </button>
             <span data-testid="status-cursor">{move || { let (l, c) = ide.cursor.get(); format!("Ln {l}, Col {c}") }}</span>

@@ -1,0 +1,429 @@
+//! The metadata editor: forms over install.json (the app, its inputs and its outputs) that edit
+//! the same working copy as the code view. Every change is a pointer edit of the parsed document
+//! (`domain::manifest::Document`), written back as text into install.json and into its Monaco
+//! model, so form and raw JSON stay in sync both ways and unknown keys and key order survive.
+//! The form's shape (how many params and outputs) is what re-renders it; field values follow the
+//! document reactively, so typing in one field never rebuilds the others.
+
+use super::state::Ide;
+use domain::manifest::Document;
+use domain::manifest::model::{DATA_TYPES, FEATURES, PARAM_TYPES, RUNTIME_LEVELS};
+use domain::problem::Problem;
+use leptos::prelude::*;
+use serde_json::{Value, json};
+
+const INSTALL: &str = "install.json";
+
+/// install.json parsed from the working copy: `None` while not loaded, `Err` on a syntax error.
+fn document(ide: Ide) -> Memo<Option<Result<Value, String>>> {
+    Memo::new(move |_| {
+        ide.copy.with(|copy| {
+            let text = copy.file(INSTALL)?.current()?;
+            Some(Document::parse(text).map(|d| d.value).map_err(|e| format!("line {}: {}", e.line, e.message)))
+        })
+    })
+}
+
+/// Applies `edit` to install.json in the working copy and the open editor.
+fn update(ide: Ide, edit: impl FnOnce(&mut Document) -> Result<(), String>) -> Result<(), String> {
+    let text = ide
+        .copy
+        .with_untracked(|c| c.file(INSTALL).and_then(|f| f.current()).map(str::to_owned))
+        .ok_or("install.json is not loaded yet")?;
+    let mut doc = Document::parse(&text)
+        .map_err(|e| format!("install.json has a syntax error at line {}; fix it in the code view first", e.line))?;
+    edit(&mut doc)?;
+    let text = doc.to_text();
+    ide.copy.update(|c| c.edit(INSTALL, text.clone()));
+    ide.replace_text(INSTALL, &text);
+    Ok(())
+}
+
+/// Sets `pointer` to `value`, or removes it when `value` is `None`.
+fn set(ide: Ide, error: RwSignal<Option<String>>, pointer: String, value: Option<Value>) {
+    let result = update(ide, |doc| match value {
+        Some(value) => doc.set(&pointer, value),
+        None => {
+            doc.remove(&pointer);
+            Ok(())
+        }
+    });
+    error.set(result.err());
+}
+
+fn text_at(doc: &Option<Result<Value, String>>, pointer: &str) -> String {
+    match doc {
+        Some(Ok(value)) => match value.pointer(pointer) {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Null) | None => String::new(),
+            Some(other) => other.to_string(),
+        },
+        _ => String::new(),
+    }
+}
+
+fn flag_at(doc: &Option<Result<Value, String>>, pointer: &str) -> bool {
+    matches!(doc, Some(Ok(value)) if value.pointer(pointer).and_then(Value::as_bool) == Some(true))
+}
+
+fn len_at(doc: &Option<Result<Value, String>>, pointer: &str) -> usize {
+    match doc {
+        Some(Ok(value)) => value.pointer(pointer).and_then(Value::as_array).map_or(0, Vec::len),
+        _ => 0,
+    }
+}
+
+/// The whole metadata view.
+#[component]
+pub fn MetadataEditor(problems: Memo<Vec<Problem>>) -> impl IntoView {
+    let ide = expect_context::<Ide>();
+    let doc = document(ide);
+    let error = RwSignal::new(None::<String>);
+    let state = Memo::new(move |_| match doc.get() {
+        None => 0u8,
+        Some(Err(_)) => 1,
+        Some(Ok(_)) => 2,
+    });
+    let ctx = Form { ide, doc, error, problems };
+    view! {
+        <div class="metadata" data-testid="metadata-editor">
+            {move || error.get().map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
+            {move || match state.get() {
+                0 => view! { <p class="muted">"Loading install.json…"</p> }.into_any(),
+                1 => view! {
+                    <p class="banner banner-error" data-testid="metadata-syntax-error">
+                        "install.json is not valid JSON (" {move || doc.get().and_then(Result::err).unwrap_or_default()}
+                        "). Fix it in the code view; the forms come back when it parses."
+                    </p>
+                }.into_any(),
+                _ => view! {
+                    <AppSection ctx/>
+                    <ParamsSection ctx/>
+                    <OutputsSection ctx/>
+                }.into_any(),
+            }}
+        </div>
+    }
+}
+
+/// What every part of the form works with.
+#[derive(Clone, Copy)]
+struct Form {
+    ide: Ide,
+    doc: Memo<Option<Result<Value, String>>>,
+    error: RwSignal<Option<String>>,
+    problems: Memo<Vec<Problem>>,
+}
+
+impl Form {
+    fn text(self, pointer: &'static str) -> impl Fn() -> String + Send + Sync + Clone + 'static {
+        move || self.doc.with(|d| text_at(d, pointer))
+    }
+
+    /// Problems of install.json at `pointer` or below it.
+    fn hints(self, pointer: String) -> impl IntoView {
+        move || {
+            let here: Vec<Problem> = self.problems.with(|all| {
+                all.iter()
+                    .filter(|p| {
+                        p.file == INSTALL && (p.pointer == pointer || p.pointer.starts_with(&format!("{pointer}/")))
+                    })
+                    .cloned()
+                    .collect()
+            });
+            here.into_iter()
+                .map(|p| {
+                    let fix = p.fix.clone();
+                    let ide = self.ide;
+                    let error = self.error;
+                    view! {
+                        <div class=format!("hint hint-{}", match p.severity { domain::problem::Severity::Error => "error", domain::problem::Severity::Warning => "warning", domain::problem::Severity::Info => "info" })
+                            data-testid="field-hint" data-code=p.code.clone()>
+                            {p.message.clone()}
+                            {fix.map(|fix| view! {
+                                <button class="link-button" data-testid="hint-fix" disabled=ide.read_only
+                                    on:click=move |_| error.set(super::problems::apply(ide, &fix).err())>{fix.title.clone()}</button>
+                            })}
+                        </div>
+                    }
+                })
+                .collect_view()
+        }
+    }
+}
+
+/// A text field bound to `pointer`; an empty value removes the key when `optional`.
+fn text_field(
+    ctx: Form,
+    label: &'static str,
+    pointer: &'static str,
+    optional: bool,
+    test_id: &'static str,
+) -> impl IntoView {
+    let value = ctx.text(pointer);
+    view! {
+        <div>
+            <label class="field">
+                <span>{label}</span>
+                <input type="text" prop:value=value data-testid=test_id disabled=ctx.ide.read_only
+                    on:change=move |ev| {
+                        let text = event_target_value(&ev);
+                        let value = if optional && text.trim().is_empty() { None } else { Some(Value::String(text)) };
+                        set(ctx.ide, ctx.error, pointer.to_owned(), value);
+                    }/>
+            </label>
+            {ctx.hints(pointer.to_owned())}
+        </div>
+    }
+}
+
+#[component]
+fn AppSection(ctx: Form) -> impl IntoView {
+    let level = ctx.text("/runtimeLevel");
+    let features = move || {
+        ctx.doc.with(|d| match d {
+            Some(Ok(v)) => v["features"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|f| f.as_str().map(str::to_owned)).collect::<Vec<_>>())
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        })
+    };
+    let toggle = move |feature: &'static str| {
+        let mut list = features();
+        if let Some(at) = list.iter().position(|f| f == feature) {
+            list.remove(at);
+        } else {
+            list.push(feature.to_owned());
+        }
+        set(ctx.ide, ctx.error, "/features".into(), Some(json!(list)));
+    };
+    view! {
+        <section class="meta-section">
+            <h2>"App"</h2>
+            <div class="field-grid">
+                {text_field(ctx, "Display name", "/displayName", false, "meta-display-name")}
+                {text_field(ctx, "Version (X.Y.Z)", "/programVersion", false, "meta-version")}
+                <label class="field">
+                    <span>"Runtime level"</span>
+                    <select data-testid="meta-runtime-level" prop:value=level disabled=ctx.ide.read_only
+                        on:change=move |ev| set(ctx.ide, ctx.error, "/runtimeLevel".into(), Some(Value::String(event_target_value(&ev))))>
+                        {RUNTIME_LEVELS.iter().map(|(l, _)| view! { <option value=*l>{*l}</option> }).collect_view()}
+                    </select>
+                </label>
+                {text_field(ctx, "Category", "/category", true, "meta-category")}
+            </div>
+            <label class="field">
+                <span>"Description (markdown)"</span>
+                <textarea rows="3" prop:value=ctx.text("/note") data-testid="meta-note" disabled=ctx.ide.read_only
+                    on:change=move |ev| {
+                        let text = event_target_value(&ev);
+                        set(ctx.ide, ctx.error, "/note".into(), (!text.trim().is_empty()).then_some(Value::String(text)));
+                    }></textarea>
+            </label>
+            <fieldset class="features">
+                <legend>"Features"</legend>
+                {FEATURES.iter().map(|feature| {
+                    let feature: &'static str = feature;
+                    view! {
+                        <label class="check">
+                            <input type="checkbox" prop:checked=move || features().iter().any(|f| f == feature)
+                                disabled=ctx.ide.read_only on:change=move |_| toggle(feature)/>
+                            {feature}
+                        </label>
+                    }
+                }).collect_view()}
+            </fieldset>
+            {ctx.hints("/features".into())}
+        </section>
+    }
+}
+
+#[component]
+fn ParamsSection(ctx: Form) -> impl IntoView {
+    let count = Memo::new(move |_| ctx.doc.with(|d| len_at(d, "/params")));
+    let add = move |_| {
+        let result = update(ctx.ide, |doc| {
+            let taken: Vec<String> = doc.value["params"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|p| p["name"].as_str().map(str::to_owned)).collect())
+                .unwrap_or_default();
+            let name = (1..)
+                .map(|n| if n == 1 { "new_input".to_owned() } else { format!("new_input_{n}") })
+                .find(|n| !taken.contains(n))
+                .expect("a free name");
+            let sequence = doc.value["params"]
+                .as_array()
+                .map_or(0, |a| a.iter().filter_map(|p| p["sequence"].as_i64()).max().unwrap_or(0))
+                + 1;
+            let at = doc.value["params"].as_array().map_or(0, Vec::len);
+            doc.insert(
+                "/params",
+                at,
+                json!({"label": "New input", "name": name, "type": "String", "required": false, "sequence": sequence}),
+            )
+        });
+        ctx.error.set(result.err());
+    };
+    view! {
+        <section class="meta-section">
+            <div class="meta-head">
+                <h2>"Inputs"</h2>
+                {(!ctx.ide.read_only).then(|| view! { <button class="button" data-testid="add-param" on:click=add>"Add input"</button> })}
+            </div>
+            {move || (0..count.get()).map(|i| view! { <ParamRow ctx index=i count=count.get()/> }).collect_view()}
+        </section>
+    }
+}
+
+#[component]
+fn ParamRow(ctx: Form, index: usize, count: usize) -> impl IntoView {
+    let at = move |field: &str| format!("/params/{index}/{field}");
+    let text = move |field: &'static str| {
+        let pointer = at(field);
+        move || ctx.doc.with(|d| text_at(d, &pointer))
+    };
+    let flag = move |field: &'static str| {
+        let pointer = at(field);
+        move || ctx.doc.with(|d| flag_at(d, &pointer))
+    };
+    let kind = text("type");
+    let valid_values = {
+        let pointer = at("validValues");
+        move || {
+            ctx.doc.with(|d| match d {
+                Some(Ok(v)) => v
+                    .pointer(&pointer)
+                    .and_then(Value::as_array)
+                    .map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("\n"))
+                    .unwrap_or_default(),
+                _ => String::new(),
+            })
+        }
+    };
+    let set_text = move |field: &'static str, optional: bool| {
+        move |ev: leptos::ev::Event| {
+            let text = event_target_value(&ev);
+            let value = if optional && text.trim().is_empty() { None } else { Some(Value::String(text)) };
+            set(ctx.ide, ctx.error, at(field), value);
+        }
+    };
+    let set_flag = move |field: &'static str| {
+        move |ev: leptos::ev::Event| {
+            let on = event_target_checked(&ev);
+            set(ctx.ide, ctx.error, at(field), on.then_some(Value::Bool(true)));
+        }
+    };
+    let move_to = move |to: usize| {
+        let result = update(ctx.ide, |doc| doc.move_item("/params", index, to));
+        ctx.error.set(result.err());
+    };
+    let remove = move |_| {
+        if super::confirm("Remove this input?") {
+            let result = update(ctx.ide, |doc| {
+                doc.remove(&format!("/params/{index}")).map(|_| ()).ok_or_else(|| "gone already".to_owned())
+            });
+            ctx.error.set(result.err());
+        }
+    };
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.alt_key() && ev.key() == "ArrowUp" && index > 0 {
+            ev.prevent_default();
+            move_to(index - 1);
+        } else if ev.alt_key() && ev.key() == "ArrowDown" && index + 1 < count {
+            ev.prevent_default();
+            move_to(index + 1);
+        }
+    };
+    let read_only = ctx.ide.read_only;
+    let choices = {
+        let kind = kind.clone();
+        move || matches!(kind().as_str(), "Choice" | "MultiChoice" | "EditChoice")
+    };
+    view! {
+        <div class="param-row" data-testid="param-row" on:keydown=on_key title="Alt+↑ / Alt+↓ move this input">
+            <div class="field-grid">
+                <label class="field"><span>"Label"</span>
+                    <input type="text" prop:value=text("label") on:change=set_text("label", false) disabled=read_only data-testid="param-label"/></label>
+                <label class="field"><span>"Name"</span>
+                    <input type="text" class="mono" prop:value=text("name") on:change=set_text("name", false) disabled=read_only data-testid="param-name"/></label>
+                <label class="field"><span>"Type"</span>
+                    <select prop:value=kind.clone() disabled=read_only data-testid="param-type"
+                        on:change=move |ev| set(ctx.ide, ctx.error, at("type"), Some(Value::String(event_target_value(&ev))))>
+                        {PARAM_TYPES.iter().map(|t| view! { <option value=*t>{*t}</option> }).collect_view()}
+                    </select></label>
+                <label class="field"><span>"Default"</span>
+                    <input type="text" prop:value=text("default") on:change=set_text("default", true) disabled=read_only data-testid="param-default"/></label>
+            </div>
+            {move || choices().then(|| view! {
+                <label class="field"><span>"Choices (one per line)"</span>
+                    <textarea rows="3" prop:value=valid_values.clone() disabled=read_only data-testid="param-valid-values"
+                        on:change=move |ev| {
+                            let list: Vec<String> = event_target_value(&ev).lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect();
+                            set(ctx.ide, ctx.error, at("validValues"), Some(json!(list)));
+                        }></textarea></label>
+            })}
+            <div class="param-flags">
+                <label class="check"><input type="checkbox" prop:checked=flag("required") on:change=set_flag("required") disabled=read_only/>"Required"</label>
+                <label class="check"><input type="checkbox" prop:checked=flag("encrypt") on:change=set_flag("encrypt") disabled=read_only/>"Encrypted (password, key)"</label>
+                <label class="check"><input type="checkbox" prop:checked=flag("hidden") on:change=set_flag("hidden") disabled=read_only/>"Hidden"</label>
+                <label class="field inline"><span>"Help text"</span>
+                    <input type="text" prop:value=text("note") on:change=set_text("note", true) disabled=read_only/></label>
+                {(!read_only).then(|| view! {
+                    <span class="spacer"></span>
+                    <button class="icon-button" aria-label="Move up" disabled=index == 0 on:click=move |_| move_to(index - 1)>"↑"</button>
+                    <button class="icon-button" aria-label="Move down" disabled=index + 1 >= count on:click=move |_| move_to(index + 1)>"↓"</button>
+                    <button class="icon-button" aria-label="Remove input" data-testid="remove-param" on:click=remove>"✕"</button>
+                })}
+            </div>
+            {ctx.hints(format!("/params/{index}"))}
+        </div>
+    }
+}
+
+#[component]
+fn OutputsSection(ctx: Form) -> impl IntoView {
+    const OUTPUTS: &str = "/playbook/outputVariables";
+    let count = Memo::new(move |_| ctx.doc.with(|d| len_at(d, OUTPUTS)));
+    let add = move |_| {
+        let slug = ctx.ide.slug().replace('-', "_");
+        let result = update(ctx.ide, |doc| {
+            if doc.value.pointer(OUTPUTS).is_none() {
+                doc.set(OUTPUTS, json!([]))?;
+            }
+            let at = doc.value.pointer(OUTPUTS).and_then(Value::as_array).map_or(0, Vec::len);
+            doc.insert(OUTPUTS, at, json!({"name": format!("{slug}.results.value"), "type": "String"}))
+        });
+        ctx.error.set(result.err());
+    };
+    view! {
+        <section class="meta-section">
+            <div class="meta-head">
+                <h2>"Outputs"</h2>
+                {(!ctx.ide.read_only).then(|| view! { <button class="button" data-testid="add-output" on:click=add>"Add output"</button> })}
+            </div>
+            <p class="muted">"Names follow the standard: " <code>"<app slug>.<data type>[.<sub type>].<descriptor>"</code> ", lower-case snake_case; raw remote data as " <code>"<slug>.response.json.raw"</code> "."</p>
+            {move || (0..count.get()).map(|i| {
+                let at = move |field: &str| format!("{OUTPUTS}/{i}/{field}");
+                let name = { let p = at("name"); move || ctx.doc.with(|d| text_at(d, &p)) };
+                let kind = { let p = at("type"); move || ctx.doc.with(|d| text_at(d, &p)) };
+                let remove = move |_| {
+                    let result = update(ctx.ide, |doc| doc.remove(&format!("{OUTPUTS}/{i}")).map(|_| ()).ok_or_else(|| "gone already".to_owned()));
+                    ctx.error.set(result.err());
+                };
+                view! {
+                    <div class="output-row" data-testid="output-row">
+                        <input type="text" class="mono" prop:value=name disabled=ctx.ide.read_only data-testid="output-name" aria-label="Output name"
+                            on:change=move |ev| set(ctx.ide, ctx.error, at("name"), Some(Value::String(event_target_value(&ev))))/>
+                        <select prop:value=kind disabled=ctx.ide.read_only data-testid="output-type" aria-label="Output type"
+                            on:change=move |ev| set(ctx.ide, ctx.error, at("type"), Some(Value::String(event_target_value(&ev))))>
+                            {DATA_TYPES.iter().map(|t| view! { <option value=*t>{*t}</option> }).collect_view()}
+                        </select>
+                        {(!ctx.ide.read_only).then(|| view! { <button class="icon-button" aria-label="Remove output" on:click=remove>"✕"</button> })}
+                    </div>
+                    {ctx.hints(format!("{OUTPUTS}/{i}"))}
+                }
+            }).collect_view()}
+        </section>
+    }
+}
