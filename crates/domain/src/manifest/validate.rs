@@ -684,17 +684,7 @@ fn check_layout(report: &mut Report, value: &Value, install: &InstallJson) {
                     format!("{name} is placed twice (also at {previous})."),
                 );
             }
-            if let Some(display) = display
-                && let Err(why) = check_display(display, &columns)
-            {
-                report.add(
-                    "layout.display.invalid",
-                    Severity::Error,
-                    LAYOUT,
-                    &format!("{pointer}/display"),
-                    format!("The display clause {display:?} is not a valid condition: {why}."),
-                );
-            }
+            check_clause(report, &pointer, display.as_deref(), &columns);
         }
     }
     for param in install.params.iter().filter(|p| p.visible()) {
@@ -724,17 +714,7 @@ fn check_layout(report: &mut Report, value: &Value, install: &InstallJson) {
                 format!("layout.json lists output {name:?}, which install.json does not declare."),
             );
         }
-        if let Some(display) = display
-            && let Err(why) = check_display(display, &columns)
-        {
-            report.add(
-                "layout.display.invalid",
-                Severity::Error,
-                LAYOUT,
-                &format!("{pointer}/display"),
-                format!("The display clause {display:?} is not a valid condition: {why}."),
-            );
-        }
+        check_clause(report, &pointer, display.as_deref(), &columns);
     }
     if !install.features.iter().any(|f| f == "layoutEnabledApp") {
         let mut features = install.features.clone();
@@ -747,6 +727,22 @@ fn check_layout(report: &mut Report, value: &Value, install: &InstallJson) {
             "The app has a layout.json; tcex-cli adds the layoutEnabledApp feature when it packages it.",
         );
         p.fix = fix("Add layoutEnabledApp", vec![set(INSTALL, "/features", j!(features))]);
+    }
+}
+
+/// Reports the `display` clause of the layout entry at `pointer` when it is not a valid condition
+/// over the input names `columns`.
+fn check_clause(report: &mut Report, pointer: &str, display: Option<&str>, columns: &[String]) {
+    if let Some(display) = display
+        && let Err(why) = check_display(display, columns)
+    {
+        report.add(
+            "layout.display.invalid",
+            Severity::Error,
+            LAYOUT,
+            &format!("{pointer}/display"),
+            format!("The display clause {display:?} is not a valid condition: {why}."),
+        );
     }
 }
 
