@@ -58,3 +58,33 @@ test('forms and raw JSON stay in sync both ways, and the change saves as a commi
   expect(saved.displayName).toBe('Renamed In JSON');
   expect(saved['x-vendor']).toEqual({ keep: true });
 });
+
+test('the layout editor makes a layout.json, places inputs and checks display conditions as you type', async ({ page }) => {
+  await signIn(page);
+  const { slug } = await createApp(page, 'Layout Forms', 'playbook-basic');
+  await openEditor(page, slug, 'install.json');
+  await page.getByTestId('metadata-toggle').click();
+  await page.getByTestId('create-layout').click();
+  await expect(page.getByTestId('tree-file').filter({ hasText: 'layout.json' })).toBeVisible();
+  const section = page.getByTestId('layout-section');
+  await expect(section).toHaveCount(1);
+  const entries = section.getByTestId('layout-entry');
+  expect(await entries.count()).toBeGreaterThan(0);
+  await expect(page.getByTestId('unplaced-inputs')).toHaveCount(0);
+
+  await entries.first().getByTestId('display-condition').fill("no_such_input = 'x'");
+  await entries.first().getByTestId('display-condition').press('Enter');
+  await expect(section.locator('[data-code="layout.display.invalid"]')).toContainText('no_such_input');
+  const first = (await entries.first().locator('.layout-entry-name').textContent())!.trim();
+  await entries.first().getByTestId('display-condition').fill(`${first} IS NOT NULL`);
+  await entries.first().getByTestId('display-condition').press('Enter');
+  await expect(section.locator('[data-code="layout.display.invalid"]')).toHaveCount(0);
+
+  await page.getByTestId('add-section').click();
+  await expect(page.getByTestId('layout-section')).toHaveCount(2);
+  await page.keyboard.press('Control+s');
+  await expect(page.getByTestId('save-state')).toContainText('Saved as');
+  const layout = JSON.parse(await (await page.request.get(`/api/v1/apps/${slug}/files/layout.json`)).text());
+  expect(layout.inputs[0].parameters[0].display).toBe(`${first} IS NOT NULL`);
+  expect(layout.inputs[1].title).toBe('New section');
+});

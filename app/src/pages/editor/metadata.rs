@@ -14,11 +14,12 @@ use serde_json::{Value, json};
 
 const INSTALL: &str = "install.json";
 
-/// install.json parsed from the working copy: `None` while not loaded, `Err` on a syntax error.
-fn document(ide: Ide) -> Memo<Option<Result<Value, String>>> {
+/// `file` parsed from the working copy: `None` while not loaded (or absent), `Err` on a syntax
+/// error.
+pub(super) fn document(ide: Ide, file: &'static str) -> Memo<Option<Result<Value, String>>> {
     Memo::new(move |_| {
         ide.copy.with(|copy| {
-            let text = copy.file(INSTALL)?.current()?;
+            let text = copy.file(file)?.current()?;
             Some(Document::parse(text).map(|d| d.value).map_err(|e| format!("line {}: {}", e.line, e.message)))
         })
     })
@@ -26,16 +27,25 @@ fn document(ide: Ide) -> Memo<Option<Result<Value, String>>> {
 
 /// Applies `edit` to install.json in the working copy and the open editor.
 fn update(ide: Ide, edit: impl FnOnce(&mut Document) -> Result<(), String>) -> Result<(), String> {
+    update_file(ide, INSTALL, edit)
+}
+
+/// Applies `edit` to the JSON file `file` in the working copy and the open editor.
+pub(super) fn update_file(
+    ide: Ide,
+    file: &str,
+    edit: impl FnOnce(&mut Document) -> Result<(), String>,
+) -> Result<(), String> {
     let text = ide
         .copy
-        .with_untracked(|c| c.file(INSTALL).and_then(|f| f.current()).map(str::to_owned))
-        .ok_or("install.json is not loaded yet")?;
+        .with_untracked(|c| c.file(file).and_then(|f| f.current()).map(str::to_owned))
+        .ok_or_else(|| format!("{file} is not loaded yet"))?;
     let mut doc = Document::parse(&text)
-        .map_err(|e| format!("install.json has a syntax error at line {}; fix it in the code view first", e.line))?;
+        .map_err(|e| format!("{file} has a syntax error at line {}; fix it in the code view first", e.line))?;
     edit(&mut doc)?;
     let text = doc.to_text();
-    ide.copy.update(|c| c.edit(INSTALL, text.clone()));
-    ide.replace_text(INSTALL, &text);
+    ide.copy.update(|c| c.edit(file, text.clone()));
+    ide.replace_text(file, &text);
     Ok(())
 }
 
@@ -51,7 +61,7 @@ fn set(ide: Ide, error: RwSignal<Option<String>>, pointer: String, value: Option
     error.set(result.err());
 }
 
-fn text_at(doc: &Option<Result<Value, String>>, pointer: &str) -> String {
+pub(super) fn text_at(doc: &Option<Result<Value, String>>, pointer: &str) -> String {
     match doc {
         Some(Ok(value)) => match value.pointer(pointer) {
             Some(Value::String(s)) => s.clone(),
@@ -66,7 +76,7 @@ fn flag_at(doc: &Option<Result<Value, String>>, pointer: &str) -> bool {
     matches!(doc, Some(Ok(value)) if value.pointer(pointer).and_then(Value::as_bool) == Some(true))
 }
 
-fn len_at(doc: &Option<Result<Value, String>>, pointer: &str) -> usize {
+pub(super) fn len_at(doc: &Option<Result<Value, String>>, pointer: &str) -> usize {
     match doc {
         Some(Ok(value)) => value.pointer(pointer).and_then(Value::as_array).map_or(0, Vec::len),
         _ => 0,
@@ -77,7 +87,7 @@ fn len_at(doc: &Option<Result<Value, String>>, pointer: &str) -> usize {
 #[component]
 pub fn MetadataEditor(problems: Memo<Vec<Problem>>) -> impl IntoView {
     let ide = expect_context::<Ide>();
-    let doc = document(ide);
+    let doc = document(ide, INSTALL);
     let error = RwSignal::new(None::<String>);
     let state = Memo::new(move |_| match doc.get() {
         None => 0u8,
@@ -100,6 +110,7 @@ pub fn MetadataEditor(problems: Memo<Vec<Problem>>) -> impl IntoView {
                     <AppSection ctx/>
                     <ParamsSection ctx/>
                     <OutputsSection ctx/>
+                    <super::layout_form::LayoutSection problems install=doc/>
                 }.into_any(),
             }}
         </div>

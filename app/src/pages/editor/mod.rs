@@ -12,6 +12,7 @@ mod drafts;
 mod file_tree;
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 mod keys;
+mod layout_form;
 mod metadata;
 mod problems;
 mod quick_open;
