@@ -37,13 +37,16 @@ test('forms and raw JSON stay in sync both ways, and the change saves as a commi
   await params.last().getByTestId('param-valid-values').fill('Low\nHigh');
   await params.last().getByTestId('param-valid-values').press('Tab');
   await expect(params.last().locator('[data-code="param.choice.valid_values"]')).toHaveCount(0);
+  await params.last().locator('.accepts label', { hasText: 'StringArray' }).locator('input').check();
+  await params.last().getByTestId('param-view-rows').fill('4');
+  await params.last().getByTestId('param-view-rows').press('Tab');
 
   const json = JSON.parse((await modelText(page, 'install.json'))!);
   expect(json.programVersion).toBe('2.1.0');
   expect(json['x-vendor']).toEqual({ keep: true });
   expect(Object.keys(json)[0]).toBe('x-vendor');
   const severity = json.params.find((p: any) => p.name === 'severity');
-  expect(severity).toMatchObject({ label: 'Severity', type: 'Choice', validValues: ['Low', 'High'] });
+  expect(severity).toMatchObject({ label: 'Severity', type: 'Choice', validValues: ['Low', 'High'], playbookDataType: ['StringArray'], viewRows: 4 });
 
   // JSON → form.
   await page.evaluate(() => {
@@ -80,6 +83,8 @@ test('the layout editor makes a layout.json, places inputs and checks display co
   await entries.first().getByTestId('display-condition').press('Enter');
   await expect(section.locator('[data-code="layout.display.invalid"]')).toHaveCount(0);
 
+  await page.getByTestId('show-output').selectOption({ index: 1 });
+  await expect(page.getByTestId('layout-output')).toHaveCount(1);
   await page.getByTestId('add-section').click();
   await expect(page.getByTestId('layout-section')).toHaveCount(2);
   await page.keyboard.press('Control+s');
@@ -87,4 +92,5 @@ test('the layout editor makes a layout.json, places inputs and checks display co
   const layout = JSON.parse(await (await page.request.get(`/api/v1/apps/${slug}/files/layout.json`)).text());
   expect(layout.inputs[0].parameters[0].display).toBe(`${first} IS NOT NULL`);
   expect(layout.inputs[1].title).toBe('New section');
+  expect(layout.outputs.length).toBe(1);
 });

@@ -65,6 +65,7 @@ pub fn LayoutSection(problems: Memo<Vec<Problem>>, install: Memo<Option<Result<V
                 </p>
             })}
             {move || (0..sections.get()).map(|s| view! { <SectionBox ide doc problems params section=s sections=sections.get() error/> }).collect_view()}
+            {move || (exists.get() && doc.with(|d| matches!(d, Some(Ok(_))))).then(|| view! { <LayoutOutputs ide doc install problems error/> })}
             {move || unplaced(doc, params).map(|names| view! {
                 <p class="hint hint-error" data-testid="unplaced-inputs">"Not placed yet: " {names.join(", ")}</p>
             })}
@@ -185,5 +186,79 @@ fn hints(problems: Memo<Vec<Problem>>, pointer: String, exact: bool) -> impl Int
                 .map(|p| view! { <div class="hint hint-error" data-testid="field-hint" data-code=p.code.clone()>{p.message.clone()}</div> })
                 .collect_view()
         })
+    }
+}
+
+/// layout.json's outputs: which output variables the platform shows, and when.
+#[component]
+fn LayoutOutputs(
+    ide: Ide,
+    doc: Memo<Option<Result<Value, String>>>,
+    install: Memo<Option<Result<Value, String>>>,
+    problems: Memo<Vec<Problem>>,
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let count = Memo::new(move |_| doc.with(|d| len_at(d, "/outputs")));
+    let edit = move |f: LayoutEdit| error.set(update_file(ide, LAYOUT, f).err());
+    let free = move || {
+        let listed: Vec<String> = doc.with(|d| match d {
+            Some(Ok(value)) => LayoutJson::read(value).outputs.into_iter().map(|(n, _)| n).collect(),
+            _ => Vec::new(),
+        });
+        let mut declared: Vec<String> = match install.get() {
+            Some(Ok(value)) => InstallJson::read(&value).outputs.into_iter().filter_map(|o| o.name).collect(),
+            _ => Vec::new(),
+        };
+        declared.dedup();
+        declared.into_iter().filter(|n| !listed.contains(n)).collect::<Vec<_>>()
+    };
+    let read_only = ide.read_only;
+    view! {
+        <h3 class="layout-outputs-title">"Outputs shown"</h3>
+        {move || (0..count.get()).map(|k| {
+            let pointer = format!("/outputs/{k}");
+            let name = { let p = format!("{pointer}/name"); move || doc.with(|d| text_at(d, &p)) };
+            let display = { let p = format!("{pointer}/display"); move || doc.with(|d| text_at(d, &p)) };
+            view! {
+                <div class="layout-entry" data-testid="layout-output">
+                    <span class="mono layout-entry-name">{name}</span>
+                    <input type="text" class="mono" placeholder="shown when… (empty: always)" prop:value=display
+                        aria-label="Display condition" disabled=read_only
+                        on:change=move |ev| {
+                            let text = event_target_value(&ev);
+                            edit(Box::new(move |doc| {
+                                let at = format!("/outputs/{k}/display");
+                                if text.trim().is_empty() { doc.remove(&at); Ok(()) } else { doc.set(&at, Value::String(text)) }
+                            }))
+                        }/>
+                    {(!read_only).then(|| view! {
+                        <button class="icon-button" aria-label="Stop showing this output"
+                            on:click=move |_| edit(Box::new(move |doc| doc.remove(&format!("/outputs/{k}")).map(|_| ()).ok_or_else(|| "gone already".to_owned())))>"✕"</button>
+                    })}
+                </div>
+                {hints(problems, pointer, false)}
+            }
+        }).collect_view()}
+        {move || {
+            let free = free();
+            (!read_only && !free.is_empty()).then(|| view! {
+                <select class="add-input" data-testid="show-output" aria-label="Show an output"
+                    on:change=move |ev| {
+                        let name = event_target_value(&ev);
+                        if !name.is_empty() {
+                            edit(Box::new(move |doc| {
+                                if doc.value.get("outputs").is_none() {
+                                    doc.set("/outputs", json!([]))?;
+                                }
+                                let at = doc.value["outputs"].as_array().map_or(0, Vec::len);
+                                doc.insert("/outputs", at, json!({"name": name}))
+                            }))
+                        }
+                    }>
+                    <option value="">"Show an output…"</option>
+                    {free.into_iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect_view()}
+                </select>
+            })
+        }}
     }
 }

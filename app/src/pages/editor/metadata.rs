@@ -347,6 +347,31 @@ fn ParamRow(ctx: Form, index: usize, count: usize) -> impl IntoView {
         }
     };
     let read_only = ctx.ide.read_only;
+    let accepted = {
+        let pointer = at("playbookDataType");
+        move || {
+            ctx.doc.with(|d| match d {
+                Some(Ok(v)) => v
+                    .pointer(&pointer)
+                    .and_then(Value::as_array)
+                    .map(|a| a.iter().filter_map(|t| t.as_str().map(str::to_owned)).collect::<Vec<_>>())
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            })
+        }
+    };
+    let toggle_accepted = {
+        let accepted = accepted.clone();
+        move |data_type: &'static str| {
+            let mut list = accepted();
+            if let Some(i) = list.iter().position(|t| t == data_type) {
+                list.remove(i);
+            } else {
+                list.push(data_type.to_owned());
+            }
+            set(ctx.ide, ctx.error, at("playbookDataType"), Some(json!(list)));
+        }
+    };
     let choices = {
         let kind = kind.clone();
         move || matches!(kind().as_str(), "Choice" | "MultiChoice" | "EditChoice")
@@ -374,12 +399,34 @@ fn ParamRow(ctx: Form, index: usize, count: usize) -> impl IntoView {
                             set(ctx.ide, ctx.error, at("validValues"), Some(json!(list)));
                         }></textarea></label>
             })}
+            <fieldset class="accepts">
+                <legend>"Accepts playbook variables of type"</legend>
+                {DATA_TYPES.iter().take(10).map(|data_type| {
+                    let data_type: &'static str = data_type;
+                    let accepted = accepted.clone();
+                    let toggle = toggle_accepted.clone();
+                    view! {
+                        <label class="check small">
+                            <input type="checkbox" prop:checked=move || accepted().iter().any(|t| t == data_type)
+                                disabled=read_only on:change=move |_| toggle(data_type)/>
+                            {data_type}
+                        </label>
+                    }
+                }).collect_view()}
+            </fieldset>
             <div class="param-flags">
                 <label class="check"><input type="checkbox" prop:checked=flag("required") on:change=set_flag("required") disabled=read_only/>"Required"</label>
                 <label class="check"><input type="checkbox" prop:checked=flag("encrypt") on:change=set_flag("encrypt") disabled=read_only/>"Encrypted (password, key)"</label>
                 <label class="check"><input type="checkbox" prop:checked=flag("hidden") on:change=set_flag("hidden") disabled=read_only/>"Hidden"</label>
                 <label class="field inline"><span>"Help text"</span>
                     <input type="text" prop:value=text("note") on:change=set_text("note", true) disabled=read_only/></label>
+                <label class="field inline rows"><span>"Rows"</span>
+                    <input type="number" min="1" max="50" prop:value=text("viewRows") disabled=read_only data-testid="param-view-rows"
+                        title="More than 1 shows a multi-line text box"
+                        on:change=move |ev| {
+                            let rows = event_target_value(&ev).trim().parse::<u32>().ok().filter(|r| *r > 1);
+                            set(ctx.ide, ctx.error, at("viewRows"), rows.map(|r| json!(r)));
+                        }/></label>
                 {(!read_only).then(|| view! {
                     <span class="spacer"></span>
                     <button class="icon-button" aria-label="Move up" disabled=index == 0 on:click=move |_| move_to(index - 1)>"↑"</button>
