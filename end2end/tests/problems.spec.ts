@@ -46,3 +46,21 @@ test('breaking install.json shows the problem at once, and its quick fix repairs
   await expect(page.getByTestId('tab').filter({ hasText: 'layout.json' })).toHaveAttribute('aria-selected', 'true');
   await expect(page.getByTestId('status-cursor')).not.toHaveText('Ln 1, Col 1');
 });
+
+test('a Python syntax error shows while typing (checked by the server, never run)', async ({ page }) => {
+  await signIn(page);
+  const { slug } = await createApp(page, 'Python Checks', 'playbook-basic');
+  await openEditor(page, slug, 'app.py');
+  await page.evaluate(() => {
+    const model = (window as any).monaco.editor.getModels().find((m: any) => m.uri.path === '/app.py');
+    model.setValue('def broken(:\n    pass\n');
+  });
+  await page.getByTestId('problems-toggle').click();
+  const problem = page.locator('[data-testid="problem"][data-code="python.syntax"]');
+  await expect(problem).toContainText('app.py:1');
+  await page.evaluate(() => {
+    const model = (window as any).monaco.editor.getModels().find((m: any) => m.uri.path === '/app.py');
+    model.setValue('def fixed():\n    pass\n');
+  });
+  await expect(problem).toHaveCount(0);
+});

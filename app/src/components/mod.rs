@@ -4,4 +4,5 @@ pub mod app_nav;
 pub mod errors;
 pub mod format;
 pub mod header;
+pub mod page_title;
 pub mod shell;

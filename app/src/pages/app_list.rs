@@ -1,9 +1,9 @@
 //! `/`: the apps, with a filter and a form to start a new app from a template.
 
+use crate::components::page_title::PageTitle;
 use domain::app::AppSummary;
 use domain::{Me, Role};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 /// A template as the new-app form offers it.
@@ -52,7 +52,7 @@ pub fn AppListPage() -> impl IntoView {
     let apps = Resource::new(move || (query.get(), create.version().get()), |(query, _)| list_apps(query));
 
     view! {
-        <Title text="Apps"/>
+        <PageTitle text="Apps"/>
         <section class="page-head">
             <h1>"Apps"</h1>
             <input class="filter" type="search" placeholder="Filter by name or slug" aria-label="Filter apps"

@@ -1,7 +1,7 @@
 //! What an unknown page URL shows.
 
+use crate::components::page_title::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 /// A plain "not found" page with a way back. The server answers such URLs with 404.
 #[component]
@@ -11,7 +11,7 @@ pub fn NotFound() -> impl IntoView {
         response.set_status(http::StatusCode::NOT_FOUND);
     }
     view! {
-        <Title text="Not found"/>
+        <PageTitle text="Not found"/>
         <main class="page page-narrow">
             <h1>"Page not found"</h1>
             <p class="muted">"There is nothing at this address."</p>

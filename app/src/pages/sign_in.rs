@@ -1,7 +1,7 @@
 //! The sign-in form, shown at whatever URL a signed-out visitor asked for.
 
+use crate::components::page_title::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 /// User name and password. On success the same URL is loaded again, now signed in.
 #[component]
@@ -41,7 +41,7 @@ pub fn SignInPage() -> impl IntoView {
     };
 
     view! {
-        <Title text="Sign in"/>
+        <PageTitle text="Sign in"/>
         <main class="sign-in">
             <form class="card sign-in-card" method="post" on:submit=submit data-testid="sign-in-form">
                 <div class="brand brand-large">

@@ -35,6 +35,14 @@ pub fn files_to_check(slug: &str, all: impl IntoIterator<Item = (String, Vec<u8>
 /// absence is itself reported, as info).
 pub fn check(files: &Files, python: &[(String, Vec<u8>)]) -> Vec<Problem> {
     let mut problems = validate(files);
+    problems.extend(check_python(python));
+    problems
+}
+
+/// The syntax problems of Python sources (`path`, bytes): one per file that does not parse, or
+/// one note when no `python3` can be started.
+pub fn check_python(python: &[(String, Vec<u8>)]) -> Vec<Problem> {
+    let mut problems = Vec::new();
     for (path, source) in python {
         match python_syntax(path, source) {
             Ok(None) => {}
@@ -78,6 +86,13 @@ fn python_syntax(path: &str, source: &[u8]) -> Result<Option<(u32, String)>, Str
         let (number, message) = line.split_once('\t')?;
         Some((number.parse().unwrap_or(0), message.to_owned()))
     }))
+}
+
+/// [`check_python`] on the blocking pool (it starts a process per file).
+pub async fn check_python_off_thread(python: Vec<(String, Vec<u8>)>) -> Vec<Problem> {
+    tokio::task::spawn_blocking(move || check_python(&python)).await.unwrap_or_else(|err| {
+        vec![Problem::file("python.unchecked", Severity::Info, "", format!("Python syntax was not checked: {err}."))]
+    })
 }
 
 /// Whether any problem is an error (what makes `appbuilder validate` and a build fail).

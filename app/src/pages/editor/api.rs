@@ -123,6 +123,20 @@ async fn landed(
     }
 }
 
+/// Python syntax problems of the given top-level `.py` sources (the editor's unsaved text): parsed
+/// on the server (never run), since the browser has no Python parser.
+#[server(prefix = "/rpc", input = Json)]
+pub async fn check_python(sources: Vec<(String, String)>) -> Result<Vec<domain::problem::Problem>, ServerFnError> {
+    apps_service()?;
+    let sources: Vec<(String, Vec<u8>)> = sources
+        .into_iter()
+        .filter(|(path, _)| !path.contains('/') && path.ends_with(".py"))
+        .take(50)
+        .map(|(path, text)| (path, text.into_bytes()))
+        .collect();
+    Ok(apps::problems::check_python_off_thread(sources).await)
+}
+
 /// Every path that differs between two revisions (both ends of a rename), sorted.
 #[cfg(feature = "ssr")]
 pub(crate) async fn changed(apps: &apps::Apps, slug: &str, from: &str, to: &str) -> Result<Vec<String>, ServerFnError> {

@@ -24,10 +24,10 @@ mod workspace;
 use crate::components::app_nav::{AppNav, AppSection};
 use crate::components::errors::{ErrorBanner, readable};
 use crate::components::format::query_value;
+use crate::components::page_title::PageTitle;
 use api::AppFiles;
 use domain::Me;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use state::{Ide, SaveState};
 use workspace::WorkingCopy;
@@ -40,11 +40,10 @@ pub fn EditorPage() -> impl IntoView {
     let slug = move || params.with(|p| p.get("app").unwrap_or_default());
     let rev = move || query.with(|q| q.get("rev").filter(|r| !r.is_empty()));
     let files = Resource::new(move || (slug(), rev()), |(slug, rev)| api::load_app_files(slug, rev));
-    // A plain string, outside the Suspense: a <Title> inside one keeps the streamed response from
-    // ending, and a closure would be read after the render's reactive values are gone.
+    // A plain string: a closure would be read after the render's reactive values are gone.
     let title = params.with_untracked(|p| p.get("app").unwrap_or_default());
     view! {
-        <Title text=title/>
+        <PageTitle text=title/>
         <Suspense fallback=|| view! { <p class="muted page-pad">"Opening the app…"</p> }>
             {move || {
                 let (path, viewing) = (query.with(|q| q.get("path")), rev());
@@ -92,7 +91,8 @@ fn Workbench(files: AppFiles, path: Option<String>, viewing: Option<String>) -> 
 
     let container = NodeRef::<leptos::html::Div>::new();
     start_monaco(ide, container);
-    let problems = problems::problems(ide);
+    let python = problems::python_problems(ide);
+    let problems = problems::problems(ide, python);
     let problems_open = RwSignal::new(false);
     let metadata_open = RwSignal::new(false);
     problems::keep_markers(ide, problems);

@@ -13,9 +13,18 @@ fn is_checked(path: &str) -> bool {
     !path.contains('/') && path.ends_with(".json")
 }
 
-/// The problems of the working copy now; empty until every checked file's text is known.
-pub fn problems(ide: Ide) -> Memo<Vec<Problem>> {
+/// The problems of the working copy now: the metadata rules (once every checked file's text is
+/// known) and the server's latest verdict on the Python files.
+pub fn problems(ide: Ide, python: RwSignal<Vec<Problem>>) -> Memo<Vec<Problem>> {
     Memo::new(move |_| {
+        let mut problems = metadata_problems(ide);
+        problems.extend(python.get());
+        problems
+    })
+}
+
+fn metadata_problems(ide: Ide) -> Vec<Problem> {
+    {
         ide.copy.with(|copy| {
             let mut texts = BTreeMap::new();
             for path in copy.paths().filter(|p| is_checked(p)) {
@@ -29,7 +38,43 @@ pub fn problems(ide: Ide) -> Memo<Vec<Problem>> {
             let files = Files { texts, paths: copy.paths().map(str::to_owned).collect(), slug: ide.slug() };
             validate(&files)
         })
-    })
+    }
+}
+
+/// The top-level Python files' syntax, checked by the server (the browser has no Python parser)
+/// 600 ms after typing stops; older answers are dropped.
+pub fn python_problems(ide: Ide) -> RwSignal<Vec<Problem>> {
+    let found = RwSignal::new(Vec::new());
+    let sources = Memo::new(move |_| {
+        ide.copy.with(|copy| {
+            copy.paths()
+                .filter(|p| !p.contains('/') && p.ends_with(".py"))
+                .filter_map(|p| copy.file(p).and_then(|f| f.current()).map(|t| (p.to_owned(), t.to_owned())))
+                .collect::<Vec<_>>()
+        })
+    });
+    let generation = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        let sources = sources.get();
+        generation.update_value(|g| *g += 1);
+        let mine = generation.get_value();
+        let check = move || {
+            if generation.try_get_value() != Some(mine) {
+                return;
+            }
+            leptos::task::spawn_local(async move {
+                let answer = super::api::check_python(sources).await;
+                if ide.alive()
+                    && generation.try_get_value() == Some(mine)
+                    && let Ok(problems) = answer
+                {
+                    found.set(problems);
+                }
+            });
+        };
+        set_timeout(check, std::time::Duration::from_millis(600));
+    });
+    found
 }
 
 /// Reads the checked files' texts from the server (once, when the page starts).

@@ -5,9 +5,9 @@ use super::{AppFrame, use_query, use_slug};
 use crate::components::app_nav::AppSection;
 use crate::components::errors::{ErrorBanner, readable};
 use crate::components::format::{short, when};
+use crate::components::page_title::PageTitle;
 use domain::history::BlameLine;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 /// The blame page.
 #[component]
@@ -23,7 +23,7 @@ pub fn BlamePage() -> impl IntoView {
         )
     };
     view! {
-        <Title text="Blame"/>
+        <PageTitle text="Blame"/>
         <AppFrame section=AppSection::History info>
             <div class="page-head"><h1>"Blame " <code>{path.clone()}</code></h1></div>
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>

@@ -6,10 +6,10 @@ use super::{AppFrame, use_query, use_slug};
 use crate::components::app_nav::AppSection;
 use crate::components::errors::{ErrorBanner, readable};
 use crate::components::format::{short, when};
+use crate::components::page_title::PageTitle;
 use crate::pages::editor::api::{SaveResult, restore_version};
 use domain::history::CommitDetail;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 /// The commit page.
@@ -25,7 +25,7 @@ pub fn CommitPage() -> impl IntoView {
         Resource::new(move || (slug(), rev()), |(slug, rev)| load_commit(slug, rev))
     };
     view! {
-        <Title text="Version"/>
+        <PageTitle text="Version"/>
         <AppFrame section=AppSection::History info>
             <Suspense fallback=|| view! { <p class="muted">"Loading the version…"</p> }>
                 {

@@ -6,8 +6,8 @@ use super::{AppFrame, use_query, use_slug};
 use crate::components::app_nav::AppSection;
 use crate::components::errors::{ErrorBanner, readable};
 use crate::components::format::{short, subject, when};
+use crate::components::page_title::PageTitle;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
 
 /// The compare page; without `from`/`to` it compares the two newest versions.
@@ -19,7 +19,7 @@ pub fn ComparePage() -> impl IntoView {
     let recent = Resource::new(slug.clone(), |slug| load_history(slug, None, None));
     let navigate = use_navigate();
     view! {
-        <Title text="Compare"/>
+        <PageTitle text="Compare"/>
         <AppFrame section=AppSection::History info>
             <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {

@@ -15,10 +15,10 @@ pub use compare::ComparePage;
 use crate::components::app_nav::{AppNav, AppSection};
 use crate::components::errors::{ErrorBanner, readable};
 use crate::components::format::{short, subject, when};
+use crate::components::page_title::PageTitle;
 use api::{AppInfo, Commits, load_app, load_history};
 use domain::history::CommitInfo;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// The app's slug from the route.
@@ -75,7 +75,7 @@ pub fn HistoryPage() -> impl IntoView {
         }
     };
     view! {
-        <Title text="History"/>
+        <PageTitle text="History"/>
         <AppFrame section=AppSection::History info>
             <div class="page-head">{heading.clone()}</div>
             <Transition fallback=|| view! { <p class="muted">"Loading history…"</p> }>
