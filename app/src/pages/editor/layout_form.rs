@@ -1,7 +1,7 @@
 //! The layout part of the metadata editor: layout.json's input sections (title, which inputs go
 //! where, in which order, and when each shows) and its outputs, edited by pointer like the rest.
 
-use super::metadata::{document, len_at, text_at, update_file};
+use super::metadata::{document, len_at, remove_value, text_at, update_file};
 use super::state::Ide;
 use domain::manifest::Document;
 use domain::manifest::model::{InstallJson, LayoutJson};
@@ -113,9 +113,7 @@ fn SectionBox(
     };
     let remove_section = move |_| {
         if super::confirm("Remove this section (its inputs become unplaced)?") {
-            edit(Box::new(move |doc| {
-                doc.remove(&format!("/inputs/{section}")).map(|_| ()).ok_or_else(|| "gone already".to_owned())
-            }));
+            edit(remove_at(format!("/inputs/{section}")));
         }
     };
     let read_only = ide.read_only;
@@ -142,22 +140,14 @@ fn SectionBox(
                 view! {
                     <div class="layout-entry" data-testid="layout-entry">
                         <span class="mono layout-entry-name">{name}</span>
-                        <input type="text" class="mono" placeholder="shown when… e.g. tc_action in ('Lookup')" prop:value=display
-                            aria-label="Display condition" data-testid="display-condition" disabled=read_only
-                            on:change=move |ev| {
-                                let text = event_target_value(&ev);
-                                edit(Box::new(move |doc| {
-                                    let at = format!("/inputs/{section}/parameters/{k}/display");
-                                    if text.trim().is_empty() { doc.remove(&at); Ok(()) } else { doc.set(&at, Value::String(text)) }
-                                }))
-                            }/>
+                        {display_input(display, format!("/inputs/{section}/parameters/{k}/display"), "shown when… e.g. tc_action in ('Lookup')", read_only, edit)}
                         {(!read_only).then(|| view! {
                             <button class="icon-button" aria-label="Move up" disabled=k == 0
                                 on:click=move |_| edit(Box::new(move |doc| doc.move_item(&format!("/inputs/{section}/parameters"), k, k - 1)))>"↑"</button>
                             <button class="icon-button" aria-label="Move down" disabled=last
                                 on:click=move |_| edit(Box::new(move |doc| doc.move_item(&format!("/inputs/{section}/parameters"), k, k + 1)))>"↓"</button>
                             <button class="icon-button" aria-label="Take out of the layout"
-                                on:click=move |_| edit(Box::new(move |doc| doc.remove(&format!("/inputs/{section}/parameters/{k}")).map(|_| ()).ok_or_else(|| "gone already".to_owned())))>"✕"</button>
+                                on:click=move |_| edit(remove_at(format!("/inputs/{section}/parameters/{k}")))>"✕"</button>
                         })}
                     </div>
                     {hints(problems, pointer, false)}
@@ -174,6 +164,37 @@ fn SectionBox(
                 })
             })}
         </div>
+    }
+}
+
+/// The edit that removes the value at `pointer`.
+fn remove_at(pointer: String) -> LayoutEdit {
+    Box::new(move |doc| remove_value(doc, &pointer))
+}
+
+/// A display-condition field for the value at `pointer` (emptied: the condition is removed).
+fn display_input(
+    value: impl Fn() -> String + Send + Sync + 'static,
+    pointer: String,
+    placeholder: &'static str,
+    read_only: bool,
+    edit: impl Fn(LayoutEdit) + Send + Sync + Copy + 'static,
+) -> impl IntoView {
+    view! {
+        <input type="text" class="mono" placeholder=placeholder prop:value=value aria-label="Display condition"
+            data-testid="display-condition" disabled=read_only
+            on:change=move |ev| {
+                let text = event_target_value(&ev);
+                let pointer = pointer.clone();
+                edit(Box::new(move |doc| {
+                    if text.trim().is_empty() {
+                        doc.remove(&pointer);
+                        Ok(())
+                    } else {
+                        doc.set(&pointer, Value::String(text))
+                    }
+                }))
+            }/>
     }
 }
 
@@ -222,18 +243,10 @@ fn LayoutOutputs(
             view! {
                 <div class="layout-entry" data-testid="layout-output">
                     <span class="mono layout-entry-name">{name}</span>
-                    <input type="text" class="mono" placeholder="shown when… (empty: always)" prop:value=display
-                        aria-label="Display condition" disabled=read_only
-                        on:change=move |ev| {
-                            let text = event_target_value(&ev);
-                            edit(Box::new(move |doc| {
-                                let at = format!("/outputs/{k}/display");
-                                if text.trim().is_empty() { doc.remove(&at); Ok(()) } else { doc.set(&at, Value::String(text)) }
-                            }))
-                        }/>
+                    {display_input(display, format!("/outputs/{k}/display"), "shown when… (empty: always)", read_only, edit)}
                     {(!read_only).then(|| view! {
                         <button class="icon-button" aria-label="Stop showing this output"
-                            on:click=move |_| edit(Box::new(move |doc| doc.remove(&format!("/outputs/{k}")).map(|_| ()).ok_or_else(|| "gone already".to_owned())))>"✕"</button>
+                            on:click=move |_| edit(remove_at(format!("/outputs/{k}")))>"✕"</button>
                     })}
                 </div>
                 {hints(problems, pointer, false)}

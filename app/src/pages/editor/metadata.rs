@@ -49,6 +49,11 @@ pub(super) fn update_file(
     Ok(())
 }
 
+/// Removes the value at `pointer` (an error when it is not there any more).
+pub(super) fn remove_value(doc: &mut Document, pointer: &str) -> Result<(), String> {
+    doc.remove(pointer).map(|_| ()).ok_or_else(|| "it is gone already (reload the page)".to_owned())
+}
+
 /// Sets `pointer` to `value`, or removes it when `value` is `None`.
 fn set(ide: Ide, error: RwSignal<Option<String>>, pointer: String, value: Option<Value>) {
     let result = update(ide, |doc| match value {
@@ -331,9 +336,7 @@ fn ParamRow(ctx: Form, index: usize, count: usize) -> impl IntoView {
     };
     let remove = move |_| {
         if super::confirm("Remove this input?") {
-            let result = update(ctx.ide, |doc| {
-                doc.remove(&format!("/params/{index}")).map(|_| ()).ok_or_else(|| "gone already".to_owned())
-            });
+            let result = update(ctx.ide, |doc| remove_value(doc, &format!("/params/{index}")));
             ctx.error.set(result.err());
         }
     };
@@ -466,7 +469,7 @@ fn OutputsSection(ctx: Form) -> impl IntoView {
                 let name = { let p = at("name"); move || ctx.doc.with(|d| text_at(d, &p)) };
                 let kind = { let p = at("type"); move || ctx.doc.with(|d| text_at(d, &p)) };
                 let remove = move |_| {
-                    let result = update(ctx.ide, |doc| doc.remove(&format!("{OUTPUTS}/{i}")).map(|_| ()).ok_or_else(|| "gone already".to_owned()));
+                    let result = update(ctx.ide, |doc| remove_value(doc, &format!("{OUTPUTS}/{i}")));
                     ctx.error.set(result.err());
                 };
                 view! {
