@@ -85,6 +85,22 @@ fn mark_hydrated() {
     });
 }
 
+/// For bench/validate.sh: the mean milliseconds of one run of the metadata validator (the code the
+/// editor runs on every keystroke) over `files` (a JSON object `{"path": "text"}`), timed over
+/// `iterations` runs in this browser.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn validator_benchmark(files: &str, iterations: u32) -> f64 {
+    let texts: std::collections::BTreeMap<String, String> = serde_json::from_str(files).unwrap_or_default();
+    let files = domain::manifest::Files { paths: texts.keys().cloned().collect(), texts, slug: "oracle-app".into() };
+    let iterations = iterations.max(1);
+    let start = js_sys::Date::now();
+    for _ in 0..iterations {
+        std::hint::black_box(domain::manifest::validate(std::hint::black_box(&files)));
+    }
+    (js_sys::Date::now() - start) / f64::from(iterations)
+}
+
 /// The wasm entry point: called by the hydration script the server puts into every page.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

@@ -8,11 +8,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-/// Parses Python source without running it: `ast.parse` only builds a syntax tree.
-const PARSE_ONLY: &str = "import ast, sys\n\
-src = sys.stdin.buffer.read()\n\
-try:\n    ast.parse(src, sys.argv[1])\n\
-except SyntaxError as e:\n    print(f'{e.lineno or 0}\\t{e.msg}')\n";
+/// Parses Python sources without running them (`ast.parse` only builds a syntax tree): reads a
+/// JSON list of `[path, source]` and prints `path<TAB>line<TAB>message` for each that fails.
+const PARSE_ONLY: &str = r#"
+import ast, json, sys
+for path, src in json.load(sys.stdin):
+    try:
+        ast.parse(src, path)
+    except SyntaxError as e:
+        print(f"{path}\t{e.lineno or 0}\t{e.msg}")
+"#;
 
 /// The files the rules read: every top-level `.json` file's text, and every path.
 pub fn files_to_check(slug: &str, all: impl IntoIterator<Item = (String, Vec<u8>)>) -> (Files, Vec<(String, Vec<u8>)>) {
@@ -40,55 +45,62 @@ pub fn check(files: &Files, python: &[(String, Vec<u8>)]) -> Vec<Problem> {
 }
 
 /// The syntax problems of Python sources (`path`, bytes): one per file that does not parse, or
-/// one note when no `python3` can be started.
+/// one note when no `python3` can be started. One interpreter checks them all.
 pub fn check_python(python: &[(String, Vec<u8>)]) -> Vec<Problem> {
-    let mut problems = Vec::new();
-    for (path, source) in python {
-        match python_syntax(path, source) {
-            Ok(None) => {}
-            Ok(Some((line, message))) => problems.push(Problem {
+    if python.is_empty() {
+        return Vec::new();
+    }
+    match python_syntax(python) {
+        Ok(failures) => failures
+            .into_iter()
+            .map(|(path, line, message)| Problem {
                 line: Some(line),
                 ..Problem::file(
                     "python.syntax",
                     Severity::Error,
-                    path,
+                    &path,
                     format!("{path} does not parse as Python: {message} (line {line})."),
                 )
-            }),
-            Err(why) => {
-                problems.push(Problem::file(
-                    "python.unchecked",
-                    Severity::Info,
-                    path,
-                    format!("Python syntax was not checked: {why}."),
-                ));
-                break;
-            }
-        }
+            })
+            .collect(),
+        Err(why) => vec![Problem::file(
+            "python.unchecked",
+            Severity::Info,
+            &python[0].0,
+            format!("Python syntax was not checked: {why}."),
+        )],
     }
-    problems
 }
 
-/// The first syntax error of `source`, or `None`.
-fn python_syntax(path: &str, source: &[u8]) -> Result<Option<(u32, String)>, String> {
+/// `(path, line, message)` of every source that does not parse.
+fn python_syntax(python: &[(String, Vec<u8>)]) -> Result<Vec<(String, u32, String)>, String> {
+    let sources: Vec<(&str, String)> =
+        python.iter().map(|(path, bytes)| (path.as_str(), String::from_utf8_lossy(bytes).into_owned())).collect();
+    let input = serde_json::to_vec(&sources).map_err(|err| err.to_string())?;
     let mut child = Command::new("python3")
-        .args(["-I", "-S", "-c", PARSE_ONLY, path])
+        .args(["-I", "-S", "-c", PARSE_ONLY])
         .env_clear()
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .map_err(|err| format!("python3 could not be started ({err})"))?;
-    child.stdin.take().expect("piped").write_all(source).map_err(|err| err.to_string())?;
+    child.stdin.take().expect("piped").write_all(&input).map_err(|err| err.to_string())?;
     let output = child.wait_with_output().map_err(|err| err.to_string())?;
-    let text = String::from_utf8_lossy(&output.stdout);
-    Ok(text.lines().next().and_then(|line| {
-        let (number, message) = line.split_once('\t')?;
-        Some((number.parse().unwrap_or(0), message.to_owned()))
-    }))
+    if !output.status.success() {
+        return Err(format!("python3 failed ({})", output.status));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| {
+            let mut parts = line.splitn(3, '\t');
+            let (path, number, message) = (parts.next()?, parts.next()?, parts.next()?);
+            Some((path.to_owned(), number.parse().unwrap_or(0), message.to_owned()))
+        })
+        .collect())
 }
 
-/// [`check_python`] on the blocking pool (it starts a process per file).
+/// [`check_python`] on the blocking pool (it starts a process).
 pub async fn check_python_off_thread(python: Vec<(String, Vec<u8>)>) -> Vec<Problem> {
     tokio::task::spawn_blocking(move || check_python(&python)).await.unwrap_or_else(|err| {
         vec![Problem::file("python.unchecked", Severity::Info, "", format!("Python syntax was not checked: {err}."))]

@@ -386,3 +386,17 @@ fn every_fixture_that_should_fail_fails_our_checks() {
         }
     }
 }
+
+/// Writes every fixture into `ORACLE_FIXTURES_DIR/<name>/` (for bench/validate.sh).
+#[test]
+#[ignore = "run by bench/validate.sh"]
+fn write_fixtures() {
+    let root = std::path::PathBuf::from(std::env::var_os("ORACLE_FIXTURES_DIR").expect("ORACLE_FIXTURES_DIR"));
+    for case in cases() {
+        let dir = root.join(case.name);
+        std::fs::create_dir_all(&dir).expect("fixture dir");
+        for (path, text) in &case.files {
+            std::fs::write(dir.join(path), text).expect("write fixture");
+        }
+    }
+}
