@@ -19,14 +19,9 @@ pub fn shown(err: apps::AppsError) -> ServerFnError {
         }
         other => {
             // A user error: answer 4xx, so the server's log keeps 5xx for real failures.
-            let status = match other {
-                apps::AppsError::Forbidden(_) => http::StatusCode::FORBIDDEN,
-                apps::AppsError::NotFound(_) => http::StatusCode::NOT_FOUND,
-                apps::AppsError::Conflict { .. } => http::StatusCode::CONFLICT,
-                apps::AppsError::TooLarge(_) => http::StatusCode::PAYLOAD_TOO_LARGE,
-                _ => http::StatusCode::BAD_REQUEST,
-            };
-            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+                && let Ok(status) = http::StatusCode::from_u16(other.status())
+            {
                 response.set_status(status);
             }
             ServerFnError::new(other.to_string())

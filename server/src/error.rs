@@ -152,6 +152,7 @@ impl From<apps::AppsError> for ApiError {
                     .with("paths", paths.iter().map(|p| Value::from(p.as_str())).collect::<Vec<_>>())
             }
             AppsError::TooLarge(message) => Self::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", message),
+            // The UI's server fns answer with the same statuses, from `AppsError::status()`.
             AppsError::Internal(cause) => Self::internal(cause),
         }
     }

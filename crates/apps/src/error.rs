@@ -33,6 +33,21 @@ pub enum AppsError {
     Internal(String),
 }
 
+impl AppsError {
+    /// The HTTP status this error answers with, wherever the app service is reached from (the
+    /// REST API adds its error codes and details on top; the UI's server fns use this alone).
+    pub fn status(&self) -> u16 {
+        match self {
+            AppsError::InvalidPath { .. } | AppsError::UnsafeArchive(_) | AppsError::Invalid(_) => 400,
+            AppsError::Forbidden(_) => 403,
+            AppsError::NotFound(_) => 404,
+            AppsError::Conflict { .. } => 409,
+            AppsError::TooLarge(_) => 413,
+            AppsError::Internal(_) => 500,
+        }
+    }
+}
+
 impl From<StoreError> for AppsError {
     fn from(err: StoreError) -> Self {
         match err {

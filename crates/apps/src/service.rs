@@ -112,9 +112,12 @@ fn default_message(changes: &[FileChange]) -> String {
 
 /// The display name and runtime level an install.json declares, when it parses.
 fn manifest_facts(install_json: &[u8]) -> (Option<String>, Option<String>) {
-    let Ok(value) = serde_json::from_slice::<serde_json::Value>(install_json) else { return (None, None) };
-    let text = |key: &str| value.get(key).and_then(|v| v.as_str()).map(str::to_owned).filter(|s| !s.trim().is_empty());
-    (text("displayName"), text("runtimeLevel"))
+    let Ok(doc) = domain::manifest::Document::parse(&String::from_utf8_lossy(install_json)) else {
+        return (None, None);
+    };
+    let install = domain::manifest::model::InstallJson::read(&doc.value);
+    let shown = |text: Option<String>| text.filter(|s| !s.trim().is_empty());
+    (shown(install.display_name), shown(install.runtime_level))
 }
 
 impl Apps {

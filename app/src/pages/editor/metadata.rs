@@ -224,7 +224,7 @@ fn AppSection(ctx: Form) -> impl IntoView {
                     <span>"Runtime level"</span>
                     <select data-testid="meta-runtime-level" prop:value=level disabled=ctx.ide.read_only
                         on:change=move |ev| set(ctx.ide, ctx.error, "/runtimeLevel".into(), Some(Value::String(event_target_value(&ev))))>
-                        {RUNTIME_LEVELS.iter().map(|(l, _)| view! { <option value=*l>{*l}</option> }).collect_view()}
+                        {RUNTIME_LEVELS.iter().map(|l| view! { <option value=*l>{*l}</option> }).collect_view()}
                     </select>
                 </label>
                 {text_field(ctx, "Category", "/category", true, "meta-category")}

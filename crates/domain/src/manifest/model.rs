@@ -7,15 +7,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// Values `runtimeLevel` may take, with the package prefix each gives.
-pub const RUNTIME_LEVELS: [(&str, &str); 6] = [
-    ("Playbook", "TCPB_-_"),
-    ("Organization", "TC_-_"),
-    ("ApiService", "TCVA_-_"),
-    ("FeedApiService", "TCVF_-_"),
-    ("TriggerService", "TCVC_-_"),
-    ("WebhookTriggerService", "TCVW_-_"),
-];
+/// Values `runtimeLevel` may take (each has a package prefix: `crate::app::package_prefix`).
+pub const RUNTIME_LEVELS: [&str; 6] =
+    ["Playbook", "Organization", "ApiService", "FeedApiService", "TriggerService", "WebhookTriggerService"];
 
 /// Param types tcex-cli accepts.
 pub const PARAM_TYPES: [&str; 7] =

@@ -6,6 +6,7 @@ use super::json::{Scan, scan};
 use super::model::{DATA_TYPES, FEATURES, InstallJson, LayoutJson, PARAM_TYPES, Param, RUNTIME_LEVELS, TcexJson};
 use super::sql::check_display;
 use super::{Document, json};
+use crate::app::{package_name, package_prefix};
 use crate::problem::{Edit, Fix, Problem, Severity};
 use serde_json::{Value, json as j};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -238,8 +239,8 @@ fn check_install(report: &mut Report, value: &Value, files: &Files) {
         }
     }
     match install.runtime_level.as_deref() {
-        Some(level) if !RUNTIME_LEVELS.iter().any(|(l, _)| *l == level) => {
-            let known = RUNTIME_LEVELS.map(|(l, _)| l).join(", ");
+        Some(level) if !RUNTIME_LEVELS.contains(&level) => {
+            let known = RUNTIME_LEVELS.join(", ");
             report.add(
                 "install.runtime_level.unknown",
                 Severity::Error,
@@ -876,13 +877,10 @@ fn title_case(name: &str) -> String {
         .join(" ")
 }
 
-/// `TCPB_-_Display_Name` from the runtime level and display name.
+/// `TCPB_-_Display_Name` from the runtime level and display name (Playbook when unknown).
 fn suggested_app_name(install: &InstallJson) -> String {
-    let prefix =
-        RUNTIME_LEVELS.iter().find(|(l, _)| Some(*l) == install.runtime_level.as_deref()).map_or("TCPB_-_", |(_, p)| p);
-    let name: String =
-        install.display_name.as_deref().unwrap_or("App").split_whitespace().collect::<Vec<_>>().join("_");
-    format!("{prefix}{name}")
+    let prefix = install.runtime_level.as_deref().and_then(package_prefix).unwrap_or("TCPB_-_");
+    package_name(prefix, install.display_name.as_deref().unwrap_or("App"))
 }
 
 #[cfg(test)]
