@@ -61,6 +61,9 @@ pub enum Command {
     /// Check an app folder (install.json, layout.json, tcex.json, Python syntax) and print its
     /// problems; exits with 1 when any is an error (for CI pipelines).
     Validate(ValidateArgs),
+    /// Validate an app folder and write its deterministic .tcx package (the build's package step);
+    /// prints the package's path, size and sha256.
+    Package(PackageArgs),
 }
 
 impl Default for Command {
@@ -122,6 +125,23 @@ pub struct ValidateArgs {
     /// The app's folder (the one holding install.json).
     pub dir: PathBuf,
     /// Print the problems as JSON (`{"problems": [...], "errors": n, "warnings": n}`).
+    #[arg(long)]
+    pub json: bool,
+    /// The app's slug, for the output naming standard (default: from the folder's name).
+    #[arg(long)]
+    pub slug: Option<String>,
+}
+
+/// `appbuilder package DIR`.
+#[derive(Debug, Args)]
+pub struct PackageArgs {
+    /// The app's folder (the one holding install.json); vendored `deps/` in it are packaged too.
+    pub dir: PathBuf,
+    /// Where to write the package: a file, or a folder to put `<folder>.tcx` in
+    /// (default: DIR/target/, as `tcex package`).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Print the result as JSON (path, file_name, folder, size, sha256, files).
     #[arg(long)]
     pub json: bool,
     /// The app's slug, for the output naming standard (default: from the folder's name).

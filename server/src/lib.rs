@@ -14,6 +14,7 @@
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod package;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

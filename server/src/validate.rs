@@ -15,10 +15,7 @@ pub fn run(args: &ValidateArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let slug = args.slug.clone().unwrap_or_else(|| {
-        let name = args.dir.canonicalize().ok().and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()));
-        AppSlug::from_name(name.as_deref().unwrap_or("app")).to_string()
-    });
+    let slug = args.slug.clone().unwrap_or_else(|| default_slug(&args.dir));
     let (files, python) = apps::problems::files_to_check(&slug, contents);
     let problems = apps::problems::check(&files, &python);
     let count = |severity| problems.iter().filter(|p| p.severity == severity).count();
@@ -43,8 +40,14 @@ pub fn run(args: &ValidateArgs) -> ExitCode {
     if apps::problems::has_errors(&problems) { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
+/// The slug an app folder stands for when none is given: its name, made a slug.
+pub fn default_slug(dir: &Path) -> String {
+    let name = dir.canonicalize().ok().and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()));
+    AppSlug::from_name(name.as_deref().unwrap_or("app")).to_string()
+}
+
 /// `install.json:12: error [param.name.duplicate] message (fix: title)`.
-fn human(problem: &Problem) -> String {
+pub fn human(problem: &Problem) -> String {
     let severity = match problem.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
