@@ -12,7 +12,10 @@
 pub mod excludes;
 pub mod normalize;
 mod package;
+pub mod pipeline;
+pub mod sandbox;
 pub mod source;
+pub mod toolbox;
 
 pub use package::{Package, folder_name, package, vendored_tcex};
 

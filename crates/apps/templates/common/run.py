@@ -86,7 +86,7 @@ def main() -> int:
         write_results({}, f'Failed: {err}')
         print(f'Failed: {err}', file=sys.stderr)
         return 1
-    except Exception as err:  # pylint: disable=broad-except
+    except Exception as err:  # noqa: BLE001 (the last resort: report any failure to the playbook)
         traceback.print_exc()
         write_results({}, f'Unexpected error: {err}')
         return 1
