@@ -102,6 +102,15 @@ pub struct ServeArgs {
     /// a reverse proxy that rewrites the Host header. The request's own host is always allowed.
     #[arg(long, env = "APPBUILDER_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
+    /// Builds run at the same time (each runs its untrusted steps in its own sandbox).
+    #[arg(long, env = "APPBUILDER_BUILD_WORKERS", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub build_workers: u32,
+    /// Memory cap of every sandboxed build program, in MiB (address space).
+    #[arg(long, env = "APPBUILDER_BUILD_MEMORY_MB", default_value_t = 2048, value_parser = clap::value_parser!(u64).range(64..))]
+    pub build_memory_mb: u64,
+    /// The ruff binary of the lint step (scripts/setup installs the pinned version there).
+    #[arg(long, env = "APPBUILDER_RUFF", default_value = "target/build-tools/bin/ruff")]
+    pub ruff: PathBuf,
 }
 
 impl fmt::Debug for ServeArgs {
@@ -115,6 +124,9 @@ impl fmt::Debug for ServeArgs {
             .field("session_days", &self.session_days)
             .field("secure_cookies", &self.secure_cookies)
             .field("allowed_origins", &self.allowed_origins)
+            .field("build_workers", &self.build_workers)
+            .field("build_memory_mb", &self.build_memory_mb)
+            .field("ruff", &self.ruff)
             .finish()
     }
 }

@@ -41,6 +41,7 @@ pub async fn prepare(
 ) -> Result<AppState, StartupError> {
     let state = build_state(global, serve, throttle).await?;
     create_first_admin(&state.accounts, serve.admin_password.as_deref()).await?;
+    state.builds.start().await.map_err(|err| StartupError::Input(format!("cannot start the build workers: {err}")))?;
     warn_if_assets_missing(&serve.site_root);
     Ok(state)
 }
@@ -63,6 +64,7 @@ async fn build_state(
     let repos = AppRepos::open(global.data_dir.join("repos"))
         .map_err(|err| StartupError::Input(format!("cannot open the app repositories: {err}")))?;
     let apps = Apps::new(Arc::new(store.clone()), repos);
+    let builds = builds_service(global, serve, &store, &apps).await;
     let leptos_options = LeptosOptions::builder()
         .output_name("appbuilder")
         .site_root(serve.site_root.to_string_lossy().into_owned())
@@ -76,7 +78,40 @@ async fn build_state(
         secure_cookies: serve.secure_cookies,
         allowed_origins: serve.allowed_origins.clone(),
     };
-    Ok(AppState { leptos_options, accounts, apps, store, settings: Arc::new(settings) })
+    Ok(AppState { leptos_options, accounts, apps, builds, store, settings: Arc::new(settings) })
+}
+
+/// The build service over `data/artifacts`, `data/cache` and `data/builds` (scratch), with the
+/// tools this host has. A host without bubblewrap still serves; its builds fail saying why.
+async fn builds_service(global: &GlobalArgs, serve: &ServeArgs, store: &SqliteStore, apps: &Apps) -> build::Builds {
+    let ruff = serve.ruff.clone();
+    let toolbox =
+        tokio::task::spawn_blocking(move || build::toolbox::Toolbox::discover(Some(ruff))).await.unwrap_or_default();
+    let sandbox = match build::sandbox::Sandbox::find() {
+        Ok(sandbox) => Some(sandbox),
+        Err(err) => {
+            tracing::warn!("builds cannot run: {err}");
+            None
+        }
+    };
+    let pythons: Vec<&str> = toolbox.pythons.values().map(|p| p.version.as_str()).collect();
+    tracing::info!(?pythons, ruff = ?toolbox.ruff, sandbox = sandbox.is_some(), "build tools");
+    if toolbox.ruff.is_none() {
+        tracing::warn!(
+            "ruff {} not found at {}: builds skip the lint (scripts/setup installs it)",
+            build::toolbox::RUFF_VERSION,
+            serve.ruff.display()
+        );
+    }
+    let settings = build::pipeline::Settings {
+        toolbox: Arc::new(toolbox),
+        sandbox,
+        cache_dir: global.data_dir.join("cache"),
+        artifacts_dir: global.data_dir.join("artifacts"),
+        work_dir: global.data_dir.join("builds"),
+        limits: build::pipeline::Limits { memory_bytes: serve.build_memory_mb * 1024 * 1024, ..Default::default() },
+    };
+    build::Builds::new(Arc::new(store.clone()), apps.clone(), settings, serve.build_workers as usize)
 }
 
 /// `appbuilder serve`: runs until SIGTERM or Ctrl+C, then finishes open requests and closes the

@@ -14,6 +14,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub accounts: Accounts,
     pub apps: Apps,
+    pub builds: build::Builds,
     pub store: SqliteStore,
     pub settings: Arc<HttpSettings>,
 }

@@ -269,6 +269,26 @@ impl Apps {
         Ok(ImportedApp { slug: created.slug, head: created.head, problems })
     }
 
+    /// The app's row id, slug and the full revision `rev` names (the head when `None`): what a
+    /// build records when it is queued.
+    pub async fn locate(&self, slug: &str, rev: Option<&str>) -> Result<(i64, AppSlug, Revision), AppsError> {
+        let (record, key) = self.record(slug).await?;
+        let rev = rev.map(parse_revision).transpose()?;
+        let tree = self.repos.tree(&key, rev).await?;
+        Ok((record.id, record.slug, tree.revision))
+    }
+
+    /// Every file of the app at `rev` (the head when `None`): what a build reads.
+    pub async fn snapshot(
+        &self,
+        slug: &str,
+        rev: Option<&str>,
+    ) -> Result<(Revision, Vec<(RepoPath, Vec<u8>)>), AppsError> {
+        let (_, key) = self.record(slug).await?;
+        let rev = rev.map(parse_revision).transpose()?;
+        Ok(self.repos.files(&key, rev).await?)
+    }
+
     /// The app's files at `rev` (the head when `None`) as a zip with one top folder named after
     /// the slug; returns the file name and the bytes.
     pub async fn export(&self, slug: &str, rev: Option<&str>) -> Result<(String, Vec<u8>), AppsError> {

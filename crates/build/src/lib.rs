@@ -14,10 +14,12 @@ pub mod normalize;
 mod package;
 pub mod pipeline;
 pub mod sandbox;
+mod service;
 pub mod source;
 pub mod toolbox;
 
 pub use package::{Package, folder_name, package, vendored_tcex};
+pub use service::Builds;
 
 use std::collections::BTreeMap;
 

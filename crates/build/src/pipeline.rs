@@ -106,7 +106,8 @@ impl Default for Limits {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub toolbox: Arc<Toolbox>,
-    pub sandbox: Sandbox,
+    /// `None` when this host has no bubblewrap: builds then stop at their first sandboxed step.
+    pub sandbox: Option<Sandbox>,
     /// Vendored dependencies by requirements hash: `<cache>/deps/<key>/`.
     pub cache_dir: PathBuf,
     /// Packages by content: `<artifacts>/<sha256>.tcx`.
@@ -192,9 +193,7 @@ impl Run<'_> {
     ) -> Result<(i32, String), Stop> {
         let events = self.events.clone();
         let mut last = String::new();
-        let ending = self
-            .settings
-            .sandbox
+        let ending = sandbox(self.settings)?
             .run(jail, program, args, &mut self.cancel, |line| {
                 last.clone_from(&line);
                 let _ = events.send(Event::Line(step, line));
@@ -214,6 +213,12 @@ impl Run<'_> {
             ))),
         }
     }
+}
+
+fn sandbox(settings: &Settings) -> Result<&Sandbox, Stop> {
+    settings.sandbox.as_ref().ok_or_else(|| {
+        Stop::Failed("this server cannot run builds: bubblewrap (the sandbox) is not installed; an administrator runs scripts/setup".into())
+    })
 }
 
 impl From<BuildError> for Stop {
@@ -441,9 +446,7 @@ async fn dependencies(run: &mut Run<'_>, files: &mut Files) -> StepResult {
         // `pip freeze --path` prints the lock (no network needed); its lines are the file.
         let freeze = pip(&["freeze", "--path", "vendored"]);
         let mut lock = String::new();
-        let ending = run
-            .settings
-            .sandbox
+        let ending = sandbox(run.settings)?
             .run(
                 &run.jail(&scratch, false, run.settings.limits.check_timeout),
                 &python.executable,

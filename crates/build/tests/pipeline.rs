@@ -15,7 +15,7 @@ fn settings(root: &Path) -> Settings {
     let ruff = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/build-tools/bin/ruff");
     Settings {
         toolbox: Arc::new(Toolbox::discover(Some(ruff))),
-        sandbox: Sandbox::find().expect("bubblewrap is installed (scripts/setup)"),
+        sandbox: Some(Sandbox::find().expect("bubblewrap is installed (scripts/setup)")),
         cache_dir: root.join("cache"),
         artifacts_dir: root.join("artifacts"),
         work_dir: root.join("work"),
@@ -155,6 +155,8 @@ async fn the_sandbox_keeps_app_code_away_from_the_host() {
     let mut lines = Vec::new();
     settings
         .sandbox
+        .as_ref()
+        .expect("a sandbox")
         .run(&jail, &python.executable, &["-I".into(), "-c".into(), probe], &mut cancel, |l| lines.push(l))
         .await
         .expect("runs");

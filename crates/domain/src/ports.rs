@@ -159,3 +159,68 @@ pub trait AppStore: Send + Sync {
     /// Hides an app (its repository is kept).
     async fn archive_app(&self, id: i64) -> Result<(), StoreError>;
 }
+
+/// How a build ended, as the worker records it.
+#[derive(Debug, Clone)]
+pub struct BuildEnd {
+    pub status: crate::build::BuildStatus,
+    pub reason: Option<String>,
+    pub python: Option<String>,
+    pub package: Option<crate::build::PackageInfo>,
+}
+
+/// What `recover_builds` did with a build the server was running when it stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recovered {
+    /// Queued again (it had attempts left).
+    Requeued(i64),
+    /// Ended for good (failed, or cancelled when a cancel was pending), the reason recorded.
+    Ended(i64),
+}
+
+/// Builds: the queue, steps and logs. Build ids are the queue order.
+#[async_trait]
+pub trait BuildStore: Send + Sync {
+    /// Queues a build of `revision` of app `app_id`.
+    async fn create_build(
+        &self,
+        app_id: i64,
+        revision: &str,
+        requested_by: i64,
+    ) -> Result<crate::build::Build, StoreError>;
+    /// Takes the oldest queued build, marking it running (one caller wins each build).
+    async fn claim_build(&self) -> Result<Option<crate::build::Build>, StoreError>;
+    /// The build, with its steps.
+    async fn find_build(&self, id: i64) -> Result<Option<crate::build::Build>, StoreError>;
+    /// An app's builds, newest first, older than `before`, at most `limit` (no steps).
+    async fn list_builds(
+        &self,
+        app_id: i64,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<crate::build::Build>, StoreError>;
+    /// Records that a step started (`position` orders them).
+    async fn start_step(&self, build_id: i64, position: u32, name: &str) -> Result<(), StoreError>;
+    /// Records how a step ended.
+    async fn finish_step(&self, build_id: i64, position: u32, status: &str, summary: &str) -> Result<(), StoreError>;
+    /// Appends log lines (sequence numbers given by the caller, increasing).
+    async fn append_log(&self, build_id: i64, lines: &[crate::build::LogLine]) -> Result<(), StoreError>;
+    /// The highest sequence number in a build's log (0 when empty).
+    async fn last_log_seq(&self, build_id: i64) -> Result<i64, StoreError>;
+    /// Log lines after `after_seq`, at most `limit`.
+    async fn read_log(
+        &self,
+        build_id: i64,
+        after_seq: i64,
+        limit: u32,
+    ) -> Result<Vec<crate::build::LogLine>, StoreError>;
+    /// Ends a running build (a reason already recorded by a cancel is kept when `end.reason` is
+    /// `None`); `false` when it was not running.
+    async fn finish_build(&self, id: i64, end: &BuildEnd) -> Result<bool, StoreError>;
+    /// Cancels a queued build at once, or marks a running one to stop, recording `reason`; the
+    /// build as it is now.
+    async fn cancel_build(&self, id: i64, reason: &str) -> Result<Option<crate::build::Build>, StoreError>;
+    /// At start-up: builds left running by a stopped server are queued again while they have
+    /// attempts left (under `max_attempts`), otherwise failed with `reason`.
+    async fn recover_builds(&self, max_attempts: u32, reason: &str) -> Result<Vec<Recovered>, StoreError>;
+}

@@ -6,6 +6,7 @@
 
 mod accounts;
 mod apps;
+mod builds;
 mod sqlite;
 
 pub use sqlite::SqliteStore;

@@ -57,6 +57,7 @@ fn args(dir: &tempfile::TempDir, max_body: usize) -> (GlobalArgs, ServeArgs) {
         ServeArgs::parse_from(["serve", "--site-root", dir.path().join("site").to_str().expect("utf-8 path")]);
     serve.admin_password = Some(ADMIN_PASSWORD.into());
     serve.max_body_bytes = max_body;
+    serve.ruff = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/build-tools/bin/ruff");
     (global, serve)
 }
 

@@ -2,6 +2,7 @@
 //! service, map the error.
 
 pub mod apps;
+pub mod builds;
 pub mod health;
 pub mod session;
 pub mod tokens;
@@ -38,6 +39,11 @@ pub fn routes(settings: &HttpSettings) -> Router<AppState> {
         .route("/apps/{app}/blame/{*path}", get(versions::blame))
         .route("/apps/{app}/restore", post(versions::restore))
         .route("/apps/{app}/problems", get(versions::problems))
+        .route("/apps/{app}/builds", get(builds::list).post(builds::create))
+        .route("/builds/{id}", get(builds::get))
+        .route("/builds/{id}/log", get(builds::log))
+        .route("/builds/{id}/package", get(builds::package))
+        .route("/builds/{id}/cancel", post(builds::cancel))
         .route_layer(from_fn(require_signed_in));
     let public = Router::new().route("/session", post(session::sign_in));
     signed_in.merge(public)
