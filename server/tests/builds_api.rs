@@ -137,7 +137,7 @@ async fn the_log_streams_as_server_sent_events_until_the_build_ends() {
     let end: Value = serde_json::from_str(end.lines().next().expect("data")).expect("the build as JSON");
     assert_eq!(end["status"], "succeeded");
     // Resuming after the last line sends no line again.
-    let last_id = text.lines().filter_map(|l| l.strip_prefix("id: ")).last().expect("ids").to_owned();
+    let last_id = text.lines().filter_map(|l| l.strip_prefix("id: ")).next_back().expect("ids").to_owned();
     let request = http::Request::builder()
         .uri(format!("/api/v1/builds/{id}/log"))
         .header(header::HOST, common::HOST)
