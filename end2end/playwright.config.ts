@@ -51,7 +51,7 @@ export default defineConfig({
       APPBUILDER_DATA: dataDir,
       APPBUILDER_ADMIN_PASSWORD: adminPassword,
       APPBUILDER_SITE_ROOT: path.join(root, 'target', 'site'),
-      APPBUILDER_LOG: 'warn',
+      APPBUILDER_LOG: process.env.E2E_SERVER_LOG ?? 'warn',
     },
   },
 });

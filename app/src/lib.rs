@@ -24,6 +24,7 @@ use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 use pages::app_list::AppListPage;
+use pages::builds::{BuildPage, BuildsPage};
 use pages::editor::EditorPage;
 use pages::history::{BlamePage, CommitPage, ComparePage, HistoryPage};
 use pages::not_found::NotFound;
@@ -68,6 +69,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("apps/:app/commits/:rev") view=CommitPage/>
                     <Route path=path!("apps/:app/compare") view=ComparePage/>
                     <Route path=path!("apps/:app/blame") view=BlamePage/>
+                    <Route path=path!("apps/:app/builds") view=BuildsPage/>
+                    <Route path=path!("builds/:id") view=BuildPage/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -28,3 +28,11 @@ pub fn shown(err: apps::AppsError) -> ServerFnError {
         }
     }
 }
+
+/// The signed-in principal and the build service, or the error the UI shows.
+pub fn builds_service() -> Result<(domain::Principal, build::Builds), ServerFnError> {
+    let principal = crate::auth::principal().ok_or_else(|| ServerFnError::new("Sign in first."))?;
+    let builds =
+        use_context::<build::Builds>().ok_or_else(|| ServerFnError::new("the build service is not available"))?;
+    Ok((principal, builds))
+}

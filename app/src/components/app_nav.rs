@@ -7,6 +7,7 @@ use leptos::prelude::*;
 pub enum AppSection {
     Code,
     History,
+    Builds,
 }
 
 /// App name, section links and room for the page's own actions.
@@ -29,6 +30,7 @@ pub fn AppNav(
             <nav class="app-nav-links">
                 {link(AppSection::Code, format!("/apps/{slug}"), "Code")}
                 {link(AppSection::History, format!("/apps/{slug}/history"), "History")}
+                {link(AppSection::Builds, format!("/apps/{slug}/builds"), "Builds")}
             </nav>
             <div class="app-nav-actions">{children.map(|children| children())}</div>
         </div>

@@ -1,6 +1,7 @@
 //! Components shared by several pages.
 
 pub mod app_nav;
+pub mod client;
 pub mod errors;
 pub mod format;
 pub mod header;

@@ -1,6 +1,7 @@
 //! One module per page; a page's components and server fns live beside it.
 
 pub mod app_list;
+pub mod builds;
 pub mod editor;
 pub mod history;
 pub mod not_found;

@@ -177,9 +177,22 @@ impl Sandbox {
         let deadline = tokio::time::sleep(jail.timeout);
         tokio::pin!(deadline);
         let mut ending = None;
+        if *cancel.borrow_and_update() {
+            let _ = child.kill().await;
+            ending = Some(Ending::Cancelled);
+        }
+        // Once it has ended, the rest of its output is read for a moment at most: a process that
+        // escaped with the pipe's write end must not hold the build.
+        let drain = tokio::time::sleep(Duration::from_secs(3600));
+        tokio::pin!(drain);
+        let mut output_open = true;
         loop {
             tokio::select! {
-                Some(text) = lines_rx.recv() => line(text),
+                text = lines_rx.recv(), if output_open => match text {
+                    Some(text) => line(text),
+                    None if ending.is_some() => break,
+                    None => output_open = false,
+                },
                 status = child.wait(), if ending.is_none() => {
                     let status = status.map_err(|e| internal("waiting for the sandbox", e))?;
                     ending = Some(status.code().map_or(Ending::Killed, Ending::Exited));
@@ -194,16 +207,16 @@ impl Sandbox {
                         ending = Some(Ending::Cancelled);
                     }
                 }
-                else => break,
+                () = &mut drain, if ending.is_some() => break,
             }
-            if ending.is_some() && lines_rx.is_closed() && lines_rx.is_empty() {
+            if ending.is_some() && !output_open {
                 break;
             }
+            if ending.is_some() && drain.deadline() > tokio::time::Instant::now() + Duration::from_secs(2) {
+                drain.as_mut().reset(tokio::time::Instant::now() + Duration::from_secs(2));
+            }
         }
-        let _ = reading.await;
-        while let Ok(text) = lines_rx.try_recv() {
-            line(text);
-        }
+        drop(reading); // a reader still blocked on an escaped writer finishes on its own
         Ok(ending.expect("the loop ends only once the run ended"))
     }
 }
@@ -279,6 +292,15 @@ mod tests {
         small.memory_bytes = 64 * 1024 * 1024;
         let (ending, lines) = sh(&small, "x=$(head -c 200000000 /dev/zero | tr '\\0' x); echo held ${#x}").await;
         assert!(!lines.iter().any(|l| l.starts_with("held")), "the cap stops holding 200 MB: {ending:?} {lines:?}");
+    }
+
+    #[tokio::test]
+    async fn a_background_process_does_not_outlive_the_run() {
+        let work = tempfile::tempdir().expect("temp dir");
+        let started = std::time::Instant::now();
+        let (ending, lines) = sh(&jail(work.path()), "sleep 30 & echo started").await;
+        assert_eq!((ending, lines), (Ending::Exited(0), vec!["started".to_owned()]));
+        assert!(started.elapsed() < Duration::from_secs(10), "took {:?}", started.elapsed());
     }
 
     #[tokio::test]

@@ -126,13 +126,13 @@ impl Builds {
             return Err(AppsError::Invalid(format!("build {id} has already ended ({})", build.status.as_str())));
         }
         let reason = format!("cancelled by {}", actor.username);
-        let build = self.inner.store.cancel_build(id, &reason).await?.ok_or_else(|| not_found(id))?;
+        self.inner.store.cancel_build(id, &reason).await?.ok_or_else(|| not_found(id))?;
         if let Some(switch) = self.running().get(&id) {
             let _ = switch.send(true);
         }
         tracing::info!(build = id, by = %actor.username, "build cancel requested");
         self.changed();
-        Ok(build)
+        self.get(id).await
     }
 
     /// Where a succeeded build's package is, with its file name.
@@ -182,7 +182,11 @@ impl Builds {
     async fn run(&self, build: Build) {
         let id = build.id;
         let (switch, cancel) = watch::channel(build.cancel_requested);
-        self.running().insert(id, switch);
+        self.running().insert(id, switch.clone());
+        // A cancel between the claim and the line above found no switch: look again.
+        if matches!(self.inner.store.find_build(id).await, Ok(Some(now)) if now.cancel_requested) {
+            let _ = switch.send(true);
+        }
         let end = self.steps(&build, cancel).await;
         self.running().remove(&id);
         match self.inner.store.finish_build(id, &end).await {

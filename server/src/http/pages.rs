@@ -16,8 +16,11 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 pub fn routes(state: &AppState) -> Router<AppState> {
     let options = state.leptos_options.clone();
     let services = {
-        let apps = state.apps.clone();
-        move || provide_context(apps.clone())
+        let (apps, builds) = (state.apps.clone(), state.builds.clone());
+        move || {
+            provide_context(apps.clone());
+            provide_context(builds.clone());
+        }
     };
     let pages = Router::new()
         .leptos_routes_with_context(state, generate_route_list(App), services.clone(), move || shell(options.clone()))

@@ -161,6 +161,7 @@ fn Workbench(files: AppFiles, path: Option<String>, viewing: Option<String>) -> 
                 })}
                 <button class="button button-quiet" on:click=move |_| ide.quick_open.set(true) title="Open a file by name (Ctrl+P)"
                     data-testid="quick-open-button">"Go to file…"</button>
+                {(!read_only).then(|| view! { <crate::pages::builds::BuildButton slug=files.app.slug.to_string()/> })}
             </AppNav>
             {revision_banner}
             {reviewer_banner}
