@@ -89,6 +89,8 @@ impl Sandbox {
     fn arguments(&self, jail: &Jail, program: &Path, args: &[String]) -> Vec<String> {
         let mut a: Vec<String> =
             ["--die-with-parent", "--new-session", "--unshare-all", "--clearenv"].map(String::from).into();
+        // The private /proc, /dev and /tmp first: a bind below may sit under /tmp on the host.
+        a.extend(["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"].map(String::from));
         if jail.network {
             a.push("--share-net".into());
         }
@@ -113,7 +115,6 @@ impl Sandbox {
             a.extend(["--ro-bind".into(), p.clone(), p]);
         }
         a.extend(["--bind".into(), jail.work.display().to_string(), WORK.into(), "--chdir".into(), WORK.into()]);
-        a.extend(["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"].map(String::from));
         for (key, value) in
             [("HOME", "/tmp"), ("PATH", "/usr/bin:/bin"), ("LANG", "C.UTF-8"), ("PYTHONDONTWRITEBYTECODE", "1")]
         {
@@ -292,6 +293,18 @@ mod tests {
         small.memory_bytes = 64 * 1024 * 1024;
         let (ending, lines) = sh(&small, "x=$(head -c 200000000 /dev/zero | tr '\\0' x); echo held ${#x}").await;
         assert!(!lines.iter().any(|l| l.starts_with("held")), "the cap stops holding 200 MB: {ending:?} {lines:?}");
+    }
+
+    #[tokio::test]
+    async fn read_only_mounts_under_the_hosts_tmp_are_visible() {
+        // Tools and interpreters may live under /tmp on the host (a CI checkout there).
+        let work = tempfile::tempdir().expect("temp dir");
+        let tools = tempfile::tempdir().expect("temp dir");
+        std::fs::write(tools.path().join("tool.txt"), "tool").expect("write");
+        let mut with_tools = jail(work.path());
+        with_tools.read_only.push(tools.path().to_path_buf());
+        let (_, lines) = sh(&with_tools, &format!("cat {}/tool.txt", tools.path().display())).await;
+        assert_eq!(lines, ["tool"]);
     }
 
     #[tokio::test]
