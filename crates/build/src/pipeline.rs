@@ -176,6 +176,7 @@ impl Run<'_> {
             work: work.to_path_buf(),
             read_only,
             network,
+            env: Vec::new(),
             memory_bytes: limits.memory_bytes,
             max_file_bytes: limits.max_file_bytes,
             timeout,

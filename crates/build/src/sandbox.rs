@@ -52,6 +52,8 @@ pub struct Jail {
     /// Host paths mounted read-only at the same place (an interpreter's prefix, a tool).
     pub read_only: Vec<PathBuf>,
     pub network: bool,
+    /// Environment variables set inside (on top of HOME, PATH, LANG).
+    pub env: Vec<(String, String)>,
     pub memory_bytes: u64,
     pub max_file_bytes: u64,
     pub timeout: Duration,
@@ -119,6 +121,9 @@ impl Sandbox {
             [("HOME", "/tmp"), ("PATH", "/usr/bin:/bin"), ("LANG", "C.UTF-8"), ("PYTHONDONTWRITEBYTECODE", "1")]
         {
             a.extend(["--setenv".into(), key.into(), value.into()]);
+        }
+        for (key, value) in &jail.env {
+            a.extend(["--setenv".into(), key.clone(), value.clone()]);
         }
         a.extend([
             "--".into(),
@@ -242,6 +247,7 @@ mod tests {
             work: work.to_path_buf(),
             read_only: Vec::new(),
             network: false,
+            env: Vec::new(),
             memory_bytes: 512 * 1024 * 1024,
             max_file_bytes: 1024 * 1024,
             timeout: Duration::from_secs(10),

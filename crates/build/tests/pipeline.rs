@@ -142,6 +142,7 @@ async fn the_sandbox_keeps_app_code_away_from_the_host() {
         work: work.clone(),
         read_only: vec![python.prefix.clone()],
         network: false,
+        env: Vec::new(),
         memory_bytes: 1 << 30,
         max_file_bytes: 1 << 20,
         timeout: Duration::from_secs(20),
