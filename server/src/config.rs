@@ -111,6 +111,21 @@ pub struct ServeArgs {
     /// The ruff binary of the lint step (scripts/setup installs the pinned version there).
     #[arg(long, env = "APPBUILDER_RUFF", default_value = "target/build-tools/bin/ruff")]
     pub ruff: PathBuf,
+    /// App runs in the embedded runtime at the same time; more wait in a queue.
+    #[arg(long, env = "APPBUILDER_RUN_WORKERS", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub run_workers: u32,
+    /// Runs that may wait for a slot; more are refused with 429.
+    #[arg(long, env = "APPBUILDER_RUN_QUEUE", default_value_t = 200)]
+    pub run_queue: u32,
+    /// Memory cap of one run, in MiB (address space).
+    #[arg(long, env = "APPBUILDER_RUN_MEMORY_MB", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(64..))]
+    pub run_memory_mb: u64,
+    /// Time limit of one run, in seconds.
+    #[arg(long, env = "APPBUILDER_RUN_TIMEOUT_SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
+    pub run_timeout_secs: u64,
+    /// Whether runs may use the network (enrichment apps call remote services).
+    #[arg(long, env = "APPBUILDER_RUN_NETWORK", default_value_t = true, action = clap::ArgAction::Set)]
+    pub run_network: bool,
 }
 
 impl fmt::Debug for ServeArgs {
@@ -127,6 +142,11 @@ impl fmt::Debug for ServeArgs {
             .field("build_workers", &self.build_workers)
             .field("build_memory_mb", &self.build_memory_mb)
             .field("ruff", &self.ruff)
+            .field("run_workers", &self.run_workers)
+            .field("run_queue", &self.run_queue)
+            .field("run_memory_mb", &self.run_memory_mb)
+            .field("run_timeout_secs", &self.run_timeout_secs)
+            .field("run_network", &self.run_network)
             .finish()
     }
 }

@@ -152,6 +152,16 @@ impl From<apps::AppsError> for ApiError {
                     .with("paths", paths.iter().map(|p| Value::from(p.as_str())).collect::<Vec<_>>())
             }
             AppsError::TooLarge(message) => Self::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", message),
+            AppsError::Breaking { changes } => Self::new(
+                StatusCode::CONFLICT,
+                "breaking_change",
+                format!(
+                    "this build breaks the deployed contract ({}) without a major version bump; bump the major version, or deploy with a reason",
+                    changes.join("; ")
+                ),
+            )
+            .with("changes", changes.into_iter().map(Value::from).collect::<Vec<_>>()),
+            AppsError::Busy(message) => Self::new(StatusCode::TOO_MANY_REQUESTS, "busy", message),
             // The UI's server fns answer with the same statuses, from `AppsError::status()`.
             AppsError::Internal(cause) => Self::internal(cause),
         }

@@ -42,6 +42,7 @@ pub async fn prepare(
     let state = build_state(global, serve, throttle).await?;
     create_first_admin(&state.accounts, serve.admin_password.as_deref()).await?;
     state.builds.start().await.map_err(|err| StartupError::Input(format!("cannot start the build workers: {err}")))?;
+    state.runtime.recover().await.map_err(|err| StartupError::Input(format!("cannot recover the runs: {err}")))?;
     warn_if_assets_missing(&serve.site_root);
     Ok(state)
 }
@@ -64,7 +65,8 @@ async fn build_state(
     let repos = AppRepos::open(global.data_dir.join("repos"))
         .map_err(|err| StartupError::Input(format!("cannot open the app repositories: {err}")))?;
     let apps = Apps::new(Arc::new(store.clone()), repos);
-    let builds = builds_service(global, serve, &store, &apps).await;
+    let (builds, toolbox, sandbox) = builds_service(global, serve, &store, &apps).await;
+    let runtime = runtime_service(global, serve, &store, &apps, &builds, toolbox, sandbox)?;
     let leptos_options = LeptosOptions::builder()
         .output_name("appbuilder")
         .site_root(serve.site_root.to_string_lossy().into_owned())
@@ -78,12 +80,17 @@ async fn build_state(
         secure_cookies: serve.secure_cookies,
         allowed_origins: serve.allowed_origins.clone(),
     };
-    Ok(AppState { leptos_options, accounts, apps, builds, store, settings: Arc::new(settings) })
+    Ok(AppState { leptos_options, accounts, apps, builds, runtime, store, settings: Arc::new(settings) })
 }
 
 /// The build service over `data/artifacts`, `data/cache` and `data/builds` (scratch), with the
 /// tools this host has. A host without bubblewrap still serves; its builds fail saying why.
-async fn builds_service(global: &GlobalArgs, serve: &ServeArgs, store: &SqliteStore, apps: &Apps) -> build::Builds {
+async fn builds_service(
+    global: &GlobalArgs,
+    serve: &ServeArgs,
+    store: &SqliteStore,
+    apps: &Apps,
+) -> (build::Builds, Arc<build::toolbox::Toolbox>, Option<build::sandbox::Sandbox>) {
     let ruff = serve.ruff.clone();
     let toolbox =
         tokio::task::spawn_blocking(move || build::toolbox::Toolbox::discover(Some(ruff))).await.unwrap_or_default();
@@ -103,15 +110,48 @@ async fn builds_service(global: &GlobalArgs, serve: &ServeArgs, store: &SqliteSt
             serve.ruff.display()
         );
     }
+    let toolbox = Arc::new(toolbox);
     let settings = build::pipeline::Settings {
-        toolbox: Arc::new(toolbox),
-        sandbox,
+        toolbox: toolbox.clone(),
+        sandbox: sandbox.clone(),
         cache_dir: global.data_dir.join("cache"),
         artifacts_dir: global.data_dir.join("artifacts"),
         work_dir: global.data_dir.join("builds"),
         limits: build::pipeline::Limits { memory_bytes: serve.build_memory_mb * 1024 * 1024, ..Default::default() },
     };
-    build::Builds::new(Arc::new(store.clone()), apps.clone(), settings, serve.build_workers as usize)
+    (
+        build::Builds::new(Arc::new(store.clone()), apps.clone(), settings, serve.build_workers as usize),
+        toolbox,
+        sandbox,
+    )
+}
+
+/// The embedded runtime over `data/runtime/` with the secret key `data/secret.key`.
+fn runtime_service(
+    global: &GlobalArgs,
+    serve: &ServeArgs,
+    store: &SqliteStore,
+    apps: &Apps,
+    builds: &build::Builds,
+    toolbox: Arc<build::toolbox::Toolbox>,
+    sandbox: Option<build::sandbox::Sandbox>,
+) -> Result<runtime::Runtime, StartupError> {
+    let secrets = runtime::secrets::SecretBox::open_or_create(&global.data_dir.join("secret.key"))
+        .map_err(|err| StartupError::Input(format!("cannot open the secret key: {err}")))?;
+    let settings = runtime::RuntimeSettings {
+        apps_dir: global.data_dir.join("runtime").join("apps"),
+        runs_dir: global.data_dir.join("runtime").join("runs"),
+        limits: runtime::run::RunLimits {
+            memory_bytes: serve.run_memory_mb * 1024 * 1024,
+            timeout: Duration::from_secs(serve.run_timeout_secs),
+            network: serve.run_network,
+            ..Default::default()
+        },
+        concurrency: serve.run_workers as usize,
+        queue: serve.run_queue as usize,
+    };
+    let store = Arc::new(store.clone());
+    Ok(runtime::Runtime::new(store.clone(), store, apps.clone(), builds.clone(), sandbox, toolbox, secrets, settings))
 }
 
 /// `appbuilder serve`: runs until SIGTERM or Ctrl+C, then finishes open requests and closes the

@@ -15,6 +15,7 @@ pub struct AppState {
     pub accounts: Accounts,
     pub apps: Apps,
     pub builds: build::Builds,
+    pub runtime: runtime::Runtime,
     pub store: SqliteStore,
     pub settings: Arc<HttpSettings>,
 }

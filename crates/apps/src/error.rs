@@ -28,6 +28,13 @@ pub enum AppsError {
     /// A file or the app would be over its size limit.
     #[error("{0}")]
     TooLarge(String),
+    /// A deploy would break playbooks (these contract changes) without a major version bump,
+    /// and no reason was given.
+    #[error("this build changes the app's contract without a major version bump: {}", changes.join("; "))]
+    Breaking { changes: Vec<String> },
+    /// Too much is waiting already (runs); try again later.
+    #[error("{0}")]
+    Busy(String),
     /// Storage or git failed; details for the log only.
     #[error("internal failure: {0}")]
     Internal(String),
@@ -41,7 +48,8 @@ impl AppsError {
             AppsError::InvalidPath { .. } | AppsError::UnsafeArchive(_) | AppsError::Invalid(_) => 400,
             AppsError::Forbidden(_) => 403,
             AppsError::NotFound(_) => 404,
-            AppsError::Conflict { .. } => 409,
+            AppsError::Conflict { .. } | AppsError::Breaking { .. } => 409,
+            AppsError::Busy(_) => 429,
             AppsError::TooLarge(_) => 413,
             AppsError::Internal(_) => 500,
         }

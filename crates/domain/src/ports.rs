@@ -224,3 +224,61 @@ pub trait BuildStore: Send + Sync {
     /// attempts left (under `max_attempts`), otherwise failed with `reason`.
     async fn recover_builds(&self, max_attempts: u32, reason: &str) -> Result<Vec<Recovered>, StoreError>;
 }
+
+/// Targets, deployments and runs.
+#[async_trait]
+pub trait DeployStore: Send + Sync {
+    async fn find_target(&self, name: &str) -> Result<Option<crate::deploy::Target>, StoreError>;
+    async fn list_targets(&self) -> Result<Vec<crate::deploy::Target>, StoreError>;
+    /// Records a deployment as running.
+    async fn create_deployment(
+        &self,
+        new: &crate::deploy::NewDeployment,
+    ) -> Result<crate::deploy::Deployment, StoreError>;
+    /// Ends a running deployment (`succeeded` or `failed` with a reason).
+    async fn finish_deployment(&self, id: i64, status: &str, reason: Option<&str>) -> Result<(), StoreError>;
+    async fn find_deployment(&self, id: i64) -> Result<Option<crate::deploy::Deployment>, StoreError>;
+    /// An app's deployments, newest first, older than `before`.
+    async fn list_deployments(
+        &self,
+        app_id: i64,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<crate::deploy::Deployment>, StoreError>;
+    /// The newest succeeded deployment of the app on the target with an id below `before`
+    /// (any id when `None`): what runs there (or ran before it).
+    async fn live_deployment(
+        &self,
+        app_id: i64,
+        target_id: i64,
+        before: Option<i64>,
+    ) -> Result<Option<crate::deploy::Deployment>, StoreError>;
+    /// Records a queued run.
+    async fn create_run(&self, new: &crate::deploy::NewRun) -> Result<crate::deploy::Run, StoreError>;
+    async fn start_run(&self, id: i64) -> Result<(), StoreError>;
+    async fn finish_run(&self, id: i64, finish: &crate::deploy::RunFinish) -> Result<(), StoreError>;
+    /// A run and its encrypted secret inputs.
+    async fn find_run(&self, id: i64) -> Result<Option<(crate::deploy::Run, Option<Vec<u8>>)>, StoreError>;
+    async fn list_runs(
+        &self,
+        app_id: i64,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<crate::deploy::Run>, StoreError>;
+    /// At start-up: runs a stopped server left queued or running end as failed with `reason`.
+    async fn fail_unfinished_runs(&self, reason: &str) -> Result<u64, StoreError>;
+}
+
+/// The audit log: append and read.
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    async fn record_event(
+        &self,
+        actor: &str,
+        action: &str,
+        subject: &str,
+        detail: &serde_json::Value,
+    ) -> Result<(), StoreError>;
+    /// Newest first, older than `before`.
+    async fn list_events(&self, before: Option<i64>, limit: u32) -> Result<Vec<crate::deploy::AuditEvent>, StoreError>;
+}

@@ -7,6 +7,10 @@
 
 pub mod install;
 pub mod run;
+pub mod secrets;
+mod service;
+
+pub use service::{Runtime, RuntimeSettings, Started};
 
 /// Why the runtime could not do what was asked.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

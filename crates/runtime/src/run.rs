@@ -15,6 +15,7 @@ use crate::RuntimeError;
 use crate::install::Installed;
 use build::sandbox::{Ending, Jail, Sandbox, WORK};
 use build::toolbox::Toolbox;
+use domain::deploy::RunOutput;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
@@ -70,23 +71,12 @@ pub enum RunEnd {
     Cancelled,
 }
 
-/// One output variable the run wrote.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OutputValue {
-    /// `#App:<run id>:<name>!<Type>`.
-    pub variable: String,
-    pub name: String,
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub value: Value,
-}
-
 /// What a run produced.
 #[derive(Debug, Clone)]
 pub struct RunOutcome {
     pub end: RunEnd,
     pub exit_code: Option<i32>,
-    pub outputs: Vec<OutputValue>,
+    pub outputs: Vec<RunOutput>,
     pub exit_message: String,
     /// The app's stdout and stderr, then the runtime's own notes.
     pub log: Vec<String>,
@@ -194,7 +184,7 @@ fn declared_outputs(install: &Value) -> Vec<(String, String)> {
 }
 
 /// The outputs the app wrote, keeping declared ones; every other problem becomes a log note.
-fn read_outputs(scratch: &Path, installed: &Installed, run_id: i64, log: &mut Vec<String>) -> Vec<OutputValue> {
+fn read_outputs(scratch: &Path, installed: &Installed, run_id: i64, log: &mut Vec<String>) -> Vec<RunOutput> {
     let file = scratch.join("out").join("outputs.json");
     let Ok(meta) = std::fs::symlink_metadata(&file) else { return Vec::new() };
     if !meta.is_file() || meta.len() > MAX_OUTPUT_BYTES {
@@ -218,7 +208,7 @@ fn read_outputs(scratch: &Path, installed: &Installed, run_id: i64, log: &mut Ve
             continue;
         }
         let value = record.get("value").cloned().unwrap_or(Value::Null);
-        outputs.push(OutputValue { variable: format!("#App:{run_id}:{name}!{kind}"), name, kind, value });
+        outputs.push(RunOutput { variable: format!("#App:{run_id}:{name}!{kind}"), name, kind, value });
     }
     outputs
 }

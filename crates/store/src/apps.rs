@@ -1,7 +1,7 @@
 //! `AppStore` on SQLite.
 
 use crate::SqliteStore;
-use crate::sqlite::backend;
+use crate::sqlite::{backend, corrupt};
 use async_trait::async_trait;
 use domain::app::AppSlug;
 use domain::ports::{AppChange, AppRecord, AppStore, NewApp, StoreError};
@@ -12,10 +12,6 @@ use time::OffsetDateTime;
 const APP_COLUMNS: &str =
     "a.id, a.slug, a.repo_key, a.display_name, a.runtime_level, a.template, u.username AS created_by,
      a.created_at, a.updated_at, a.size_bytes";
-
-fn corrupt(what: &str) -> StoreError {
-    StoreError::Backend(format!("unreadable {what} in the database").into())
-}
 
 fn app_record(row: &SqliteRow) -> Result<AppRecord, StoreError> {
     let time = |column: &str| -> Result<OffsetDateTime, StoreError> {

@@ -1,34 +1,17 @@
 //! `BuildStore` on SQLite.
 
 use crate::SqliteStore;
-use crate::sqlite::backend;
+use crate::sqlite::{backend, corrupt, now_ms, optional_time, time_ms};
 use async_trait::async_trait;
 use domain::build::{Build, BuildStatus, BuildStep, LogLine, PackageInfo, duration_ms};
 use domain::ports::{BuildEnd, BuildStore, Recovered, StoreError};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
-use time::OffsetDateTime;
 
 const BUILD_COLUMNS: &str = "b.id, b.app_id, a.slug, b.revision, b.status, u.username AS requested_by, b.queued_at,
      b.started_at, b.finished_at, b.attempts, b.cancel_requested, b.reason, b.python,
      b.package_file_name, b.package_sha256, b.package_size";
 const BUILD_FROM: &str = "FROM builds b JOIN apps a ON a.id = b.app_id JOIN users u ON u.id = b.requested_by";
-
-fn corrupt(what: &str) -> StoreError {
-    StoreError::Backend(format!("unreadable {what} in the database").into())
-}
-
-fn now_ms() -> i64 {
-    i64::try_from(OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
-}
-
-fn time_ms(ms: i64) -> Result<OffsetDateTime, StoreError> {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).map_err(|_| corrupt("timestamp"))
-}
-
-fn optional_time(row: &SqliteRow, column: &str) -> Result<Option<OffsetDateTime>, StoreError> {
-    row.try_get::<Option<i64>, _>(column).map_err(backend)?.map(time_ms).transpose()
-}
 
 fn build(row: &SqliteRow) -> Result<Build, StoreError> {
     let status: String = row.try_get("status").map_err(backend)?;

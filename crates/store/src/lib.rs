@@ -7,6 +7,7 @@
 mod accounts;
 mod apps;
 mod builds;
+mod deploy;
 mod sqlite;
 
 pub use sqlite::SqliteStore;

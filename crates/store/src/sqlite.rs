@@ -15,6 +15,27 @@ pub(crate) fn backend(err: impl std::error::Error + Send + Sync + 'static) -> St
     StoreError::Backend(Box::new(err))
 }
 
+pub(crate) fn corrupt(what: &str) -> StoreError {
+    StoreError::Backend(format!("unreadable {what} in the database").into())
+}
+
+/// Now, in unix milliseconds (the time columns of builds, deployments, runs and the audit log).
+pub(crate) fn now_ms() -> i64 {
+    i64::try_from(time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+pub(crate) fn time_ms(ms: i64) -> Result<time::OffsetDateTime, StoreError> {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).map_err(|_| corrupt("timestamp"))
+}
+
+pub(crate) fn optional_time(
+    row: &sqlx::sqlite::SqliteRow,
+    column: &str,
+) -> Result<Option<time::OffsetDateTime>, StoreError> {
+    use sqlx::Row;
+    row.try_get::<Option<i64>, _>(column).map_err(backend)?.map(time_ms).transpose()
+}
+
 impl SqliteStore {
     /// Opens (creating if missing) the database at `url` (`sqlite://path` or `sqlite::memory:`)
     /// and brings its schema up to date.

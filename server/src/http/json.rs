@@ -87,3 +87,11 @@ pub async fn json_error_bodies(State(settings): State<Arc<HttpSettings>>, reques
     }
     response
 }
+
+/// A JSON body that may be empty (then the default): for actions whose options are all optional.
+pub fn optional_json<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body).map_err(|err| ApiError::bad_request(format!("the body is not valid here: {err}")))
+}

@@ -3,7 +3,7 @@
 
 use crate::error::ApiError;
 use crate::http::auth::SignedIn;
-use crate::http::json::ApiQuery;
+use crate::http::json::{ApiQuery, optional_json};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -32,12 +32,7 @@ pub async fn create(
     Path(app): Path<String>,
     body: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<Build>), ApiError> {
-    let request: BuildRequest = if body.iter().all(u8::is_ascii_whitespace) {
-        BuildRequest::default()
-    } else {
-        serde_json::from_slice(&body)
-            .map_err(|err| ApiError::bad_request(format!("the body is not a build request: {err}")))?
-    };
+    let request: BuildRequest = optional_json(&body)?;
     let build = state.builds.enqueue(&who.0, &app, request.rev.as_deref()).await?;
     Ok((StatusCode::ACCEPTED, Json(build)))
 }

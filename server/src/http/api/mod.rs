@@ -3,6 +3,7 @@
 
 pub mod apps;
 pub mod builds;
+pub mod deploy;
 pub mod health;
 pub mod session;
 pub mod tokens;
@@ -44,6 +45,15 @@ pub fn routes(settings: &HttpSettings) -> Router<AppState> {
         .route("/builds/{id}/log", get(builds::log))
         .route("/builds/{id}/package", get(builds::package))
         .route("/builds/{id}/cancel", post(builds::cancel))
+        .route("/targets", get(deploy::targets))
+        .route("/deployments", post(deploy::deploy))
+        .route("/deployments/{id}", get(deploy::deployment))
+        .route("/deployments/{id}/rollback", post(deploy::rollback))
+        .route("/apps/{app}/deployments", get(deploy::deployments))
+        .route("/apps/{app}/runs", get(deploy::runs).post(deploy::run))
+        .route("/runs/{id}", get(deploy::get_run))
+        .route("/runs/{id}/rerun", post(deploy::rerun))
+        .route("/audit", get(deploy::audit))
         .route_layer(from_fn(require_signed_in));
     let public = Router::new().route("/session", post(session::sign_in));
     signed_in.merge(public)

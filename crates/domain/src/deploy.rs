@@ -1,0 +1,144 @@
+//! Deploy targets, deployments, runs and audit events as the API shows them.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use time::OffsetDateTime;
+
+/// A place packages deploy to. Secrets are never part of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Target {
+    #[serde(skip)]
+    pub id: i64,
+    pub name: String,
+    /// `local`, `appbuilder` or `threatconnect`.
+    pub kind: String,
+    pub url: Option<String>,
+    pub access_id: Option<String>,
+    pub protected: bool,
+    /// Whether a secret (token, key) is stored for it.
+    pub has_secret: bool,
+}
+
+/// A deployment of one build to one target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deployment {
+    pub id: i64,
+    pub app: String,
+    #[serde(skip)]
+    pub app_id: i64,
+    pub build: i64,
+    pub target: String,
+    #[serde(skip)]
+    pub target_id: i64,
+    pub version: String,
+    pub revision: String,
+    /// `running`, `succeeded`, `failed`.
+    pub status: String,
+    pub reason: Option<String>,
+    /// The admin's reason for deploying a breaking change.
+    pub override_reason: Option<String>,
+    /// The breaking contract changes it brought, described.
+    pub breaking: Vec<String>,
+    pub rollback_of: Option<i64>,
+    pub requested_by: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub finished_at: Option<OffsetDateTime>,
+}
+
+/// A new deployment's row.
+#[derive(Debug, Clone)]
+pub struct NewDeployment {
+    pub app_id: i64,
+    pub build_id: i64,
+    pub target_id: i64,
+    pub version: String,
+    pub revision: String,
+    pub override_reason: Option<String>,
+    pub breaking: Vec<String>,
+    pub rollback_of: Option<i64>,
+    pub requested_by: i64,
+}
+
+/// One output variable a run wrote.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunOutput {
+    /// `#App:<run id>:<name>!<Type>`.
+    pub variable: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub value: Value,
+}
+
+/// A run of an app.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Run {
+    pub id: i64,
+    pub app: String,
+    #[serde(skip)]
+    pub app_id: i64,
+    pub build: i64,
+    pub deployment: Option<i64>,
+    pub version: String,
+    pub revision: String,
+    /// `manual`, `rerun`, `webhook`, `test`.
+    pub trigger: String,
+    /// `queued`, `running`, `succeeded`, `failed`.
+    pub status: String,
+    /// The inputs, secret values masked.
+    pub inputs: Value,
+    pub outputs: Vec<RunOutput>,
+    pub exit_message: Option<String>,
+    pub exit_code: Option<i32>,
+    /// Why it failed when the app did not say (a time limit, the memory cap, the server).
+    pub reason: Option<String>,
+    pub log: String,
+    pub python: Option<String>,
+    pub duration_ms: Option<u64>,
+    pub requested_by: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub finished_at: Option<OffsetDateTime>,
+}
+
+/// A new run's row.
+#[derive(Debug, Clone)]
+pub struct NewRun {
+    pub app_id: i64,
+    pub build_id: i64,
+    pub deployment_id: Option<i64>,
+    pub version: String,
+    pub revision: String,
+    pub trigger: String,
+    pub inputs: Value,
+    pub secrets: Option<Vec<u8>>,
+    pub requested_by: Option<i64>,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone)]
+pub struct RunFinish {
+    pub status: String,
+    pub outputs: Vec<RunOutput>,
+    pub exit_message: Option<String>,
+    pub exit_code: Option<i32>,
+    pub reason: Option<String>,
+    pub log: String,
+    pub python: Option<String>,
+    pub duration_ms: Option<u64>,
+}
+
+/// One entry of the audit log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    pub id: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub actor: String,
+    pub action: String,
+    pub subject: String,
+    pub detail: Value,
+}

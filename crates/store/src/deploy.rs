@@ -1,0 +1,318 @@
+//! `DeployStore` and `AuditStore` on SQLite.
+
+use crate::SqliteStore;
+use crate::sqlite::{backend, corrupt, now_ms, optional_time, time_ms};
+use async_trait::async_trait;
+use domain::deploy::{AuditEvent, Deployment, NewDeployment, NewRun, Run, RunFinish, RunOutput, Target};
+use domain::ports::{AuditStore, DeployStore, StoreError};
+use serde_json::Value;
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+
+fn json_column<T: serde::de::DeserializeOwned>(row: &SqliteRow, column: &str) -> Result<T, StoreError> {
+    let text: String = row.try_get(column).map_err(backend)?;
+    serde_json::from_str(&text).map_err(|_| corrupt(column))
+}
+
+fn target(row: &SqliteRow) -> Result<Target, StoreError> {
+    Ok(Target {
+        id: row.try_get("id").map_err(backend)?,
+        name: row.try_get("name").map_err(backend)?,
+        kind: row.try_get("kind").map_err(backend)?,
+        url: row.try_get("url").map_err(backend)?,
+        access_id: row.try_get("access_id").map_err(backend)?,
+        protected: row.try_get::<i64, _>("protected").map_err(backend)? != 0,
+        has_secret: row.try_get::<Option<Vec<u8>>, _>("secret").map_err(backend)?.is_some(),
+    })
+}
+
+const DEPLOYMENT_SELECT: &str =
+    "SELECT d.id, d.app_id, a.slug, d.build_id, t.name AS target, d.target_id, d.version, d.revision,
+        d.status, d.reason, d.override_reason, d.breaking, d.rollback_of, u.username, d.created_at, d.finished_at
+     FROM deployments d JOIN apps a ON a.id = d.app_id JOIN targets t ON t.id = d.target_id
+     JOIN users u ON u.id = d.requested_by";
+
+fn deployment(row: &SqliteRow) -> Result<Deployment, StoreError> {
+    Ok(Deployment {
+        id: row.try_get("id").map_err(backend)?,
+        app_id: row.try_get("app_id").map_err(backend)?,
+        app: row.try_get("slug").map_err(backend)?,
+        build: row.try_get("build_id").map_err(backend)?,
+        target: row.try_get("target").map_err(backend)?,
+        target_id: row.try_get("target_id").map_err(backend)?,
+        version: row.try_get("version").map_err(backend)?,
+        revision: row.try_get("revision").map_err(backend)?,
+        status: row.try_get("status").map_err(backend)?,
+        reason: row.try_get("reason").map_err(backend)?,
+        override_reason: row.try_get("override_reason").map_err(backend)?,
+        breaking: json_column(row, "breaking")?,
+        rollback_of: row.try_get("rollback_of").map_err(backend)?,
+        requested_by: row.try_get("username").map_err(backend)?,
+        created_at: time_ms(row.try_get("created_at").map_err(backend)?)?,
+        finished_at: optional_time(row, "finished_at")?,
+    })
+}
+
+const RUN_SELECT: &str =
+    "SELECT r.id, r.app_id, a.slug, r.build_id, r.deployment_id, r.version, r.revision, r.trigger, r.status,
+        r.inputs, r.secrets, r.outputs, r.exit_message, r.exit_code, r.reason, r.log, r.python, r.duration_ms,
+        u.username, r.created_at, r.finished_at
+     FROM runs r JOIN apps a ON a.id = r.app_id LEFT JOIN users u ON u.id = r.requested_by";
+
+fn run(row: &SqliteRow) -> Result<Run, StoreError> {
+    let outputs: Vec<RunOutput> = json_column(row, "outputs")?;
+    Ok(Run {
+        id: row.try_get("id").map_err(backend)?,
+        app_id: row.try_get("app_id").map_err(backend)?,
+        app: row.try_get("slug").map_err(backend)?,
+        build: row.try_get("build_id").map_err(backend)?,
+        deployment: row.try_get("deployment_id").map_err(backend)?,
+        version: row.try_get("version").map_err(backend)?,
+        revision: row.try_get("revision").map_err(backend)?,
+        trigger: row.try_get("trigger").map_err(backend)?,
+        status: row.try_get("status").map_err(backend)?,
+        inputs: json_column(row, "inputs")?,
+        outputs,
+        exit_message: row.try_get("exit_message").map_err(backend)?,
+        exit_code: row.try_get::<Option<i64>, _>("exit_code").map_err(backend)?.and_then(|c| i32::try_from(c).ok()),
+        reason: row.try_get("reason").map_err(backend)?,
+        log: row.try_get("log").map_err(backend)?,
+        python: row.try_get("python").map_err(backend)?,
+        duration_ms: row.try_get::<Option<i64>, _>("duration_ms").map_err(backend)?.map(|d| d.max(0).unsigned_abs()),
+        requested_by: row.try_get("username").map_err(backend)?,
+        created_at: time_ms(row.try_get("created_at").map_err(backend)?)?,
+        finished_at: optional_time(row, "finished_at")?,
+    })
+}
+
+impl SqliteStore {
+    async fn deployment_by_id(&self, id: i64) -> Result<Option<Deployment>, StoreError> {
+        let sql = format!("{DEPLOYMENT_SELECT} WHERE d.id = ?1");
+        let row = sqlx::query(&sql).bind(id).fetch_optional(&self.pool).await.map_err(backend)?;
+        row.as_ref().map(deployment).transpose()
+    }
+}
+
+#[async_trait]
+impl DeployStore for SqliteStore {
+    async fn find_target(&self, name: &str) -> Result<Option<Target>, StoreError> {
+        let row = sqlx::query("SELECT id, name, kind, url, access_id, secret, protected FROM targets WHERE name = ?1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend)?;
+        row.as_ref().map(target).transpose()
+    }
+
+    async fn list_targets(&self) -> Result<Vec<Target>, StoreError> {
+        let rows = sqlx::query("SELECT id, name, kind, url, access_id, secret, protected FROM targets ORDER BY name")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend)?;
+        rows.iter().map(target).collect()
+    }
+
+    async fn create_deployment(&self, new: &NewDeployment) -> Result<Deployment, StoreError> {
+        let breaking = serde_json::to_string(&new.breaking).expect("strings serialise");
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO deployments (app_id, build_id, target_id, version, revision, status, override_reason, breaking,
+                                      rollback_of, requested_by, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6, ?7, ?8, ?9, ?10) RETURNING id",
+        )
+        .bind(new.app_id)
+        .bind(new.build_id)
+        .bind(new.target_id)
+        .bind(&new.version)
+        .bind(&new.revision)
+        .bind(&new.override_reason)
+        .bind(breaking)
+        .bind(new.rollback_of)
+        .bind(new.requested_by)
+        .bind(now_ms())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(backend)?;
+        self.deployment_by_id(id).await?.ok_or(StoreError::NotFound)
+    }
+
+    async fn finish_deployment(&self, id: i64, status: &str, reason: Option<&str>) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE deployments SET status = ?2, reason = ?3, finished_at = ?4 WHERE id = ?1 AND status = 'running'",
+        )
+        .bind(id)
+        .bind(status)
+        .bind(reason)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn find_deployment(&self, id: i64) -> Result<Option<Deployment>, StoreError> {
+        self.deployment_by_id(id).await
+    }
+
+    async fn list_deployments(
+        &self,
+        app_id: i64,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<Deployment>, StoreError> {
+        let sql = format!("{DEPLOYMENT_SELECT} WHERE d.app_id = ?1 AND d.id < ?2 ORDER BY d.id DESC LIMIT ?3");
+        let rows = sqlx::query(&sql)
+            .bind(app_id)
+            .bind(before.unwrap_or(i64::MAX))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend)?;
+        rows.iter().map(deployment).collect()
+    }
+
+    async fn live_deployment(
+        &self,
+        app_id: i64,
+        target_id: i64,
+        before: Option<i64>,
+    ) -> Result<Option<Deployment>, StoreError> {
+        let sql = format!(
+            "{DEPLOYMENT_SELECT} WHERE d.app_id = ?1 AND d.target_id = ?2 AND d.status = 'succeeded' AND d.id < ?3
+             ORDER BY d.id DESC LIMIT 1"
+        );
+        let row = sqlx::query(&sql)
+            .bind(app_id)
+            .bind(target_id)
+            .bind(before.unwrap_or(i64::MAX))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend)?;
+        row.as_ref().map(deployment).transpose()
+    }
+
+    async fn create_run(&self, new: &NewRun) -> Result<Run, StoreError> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO runs (app_id, build_id, deployment_id, version, revision, trigger, status, inputs, secrets,
+                               requested_by, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7, ?8, ?9, ?10) RETURNING id",
+        )
+        .bind(new.app_id)
+        .bind(new.build_id)
+        .bind(new.deployment_id)
+        .bind(&new.version)
+        .bind(&new.revision)
+        .bind(&new.trigger)
+        .bind(new.inputs.to_string())
+        .bind(&new.secrets)
+        .bind(new.requested_by)
+        .bind(now_ms())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(self.find_run(id).await?.ok_or(StoreError::NotFound)?.0)
+    }
+
+    async fn start_run(&self, id: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE runs SET status = 'running', started_at = ?2 WHERE id = ?1 AND status = 'queued'")
+            .bind(id)
+            .bind(now_ms())
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn finish_run(&self, id: i64, finish: &RunFinish) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE runs SET status = ?2, outputs = ?3, exit_message = ?4, exit_code = ?5, reason = ?6, log = ?7,
+                    python = ?8, duration_ms = ?9, finished_at = ?10
+             WHERE id = ?1",
+        )
+        .bind(id)
+        .bind(&finish.status)
+        .bind(serde_json::to_string(&finish.outputs).expect("outputs serialise"))
+        .bind(&finish.exit_message)
+        .bind(finish.exit_code.map(i64::from))
+        .bind(&finish.reason)
+        .bind(&finish.log)
+        .bind(&finish.python)
+        .bind(finish.duration_ms.map(|d| i64::try_from(d).unwrap_or(i64::MAX)))
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn find_run(&self, id: i64) -> Result<Option<(Run, Option<Vec<u8>>)>, StoreError> {
+        let sql = format!("{RUN_SELECT} WHERE r.id = ?1");
+        let Some(row) = sqlx::query(&sql).bind(id).fetch_optional(&self.pool).await.map_err(backend)? else {
+            return Ok(None);
+        };
+        let secrets: Option<Vec<u8>> = row.try_get("secrets").map_err(backend)?;
+        Ok(Some((run(&row)?, secrets)))
+    }
+
+    async fn list_runs(&self, app_id: i64, before: Option<i64>, limit: u32) -> Result<Vec<Run>, StoreError> {
+        let sql = format!("{RUN_SELECT} WHERE r.app_id = ?1 AND r.id < ?2 ORDER BY r.id DESC LIMIT ?3");
+        let rows = sqlx::query(&sql)
+            .bind(app_id)
+            .bind(before.unwrap_or(i64::MAX))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend)?;
+        rows.iter().map(run).collect()
+    }
+
+    async fn fail_unfinished_runs(&self, reason: &str) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "UPDATE runs SET status = 'failed', reason = ?1, finished_at = ?2 WHERE status IN ('queued', 'running')",
+        )
+        .bind(reason)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(done.rows_affected())
+    }
+}
+
+#[async_trait]
+impl AuditStore for SqliteStore {
+    async fn record_event(&self, actor: &str, action: &str, subject: &str, detail: &Value) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO audit_events (at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)")
+            .bind(now_ms())
+            .bind(actor)
+            .bind(action)
+            .bind(subject)
+            .bind(detail.to_string())
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn list_events(&self, before: Option<i64>, limit: u32) -> Result<Vec<AuditEvent>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, at, actor, action, subject, detail FROM audit_events WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
+        )
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        rows.iter()
+            .map(|row| {
+                Ok(AuditEvent {
+                    id: row.try_get("id").map_err(backend)?,
+                    at: time_ms(row.try_get("at").map_err(backend)?)?,
+                    actor: row.try_get("actor").map_err(backend)?,
+                    action: row.try_get("action").map_err(backend)?,
+                    subject: row.try_get("subject").map_err(backend)?,
+                    detail: json_column(row, "detail")?,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,251 @@
+//! Deployments to the embedded runtime, runs, rollback, the contract gate and the audit log,
+//! through the real router (real SQLite, git, builds, bubblewrap and Python).
+
+mod common;
+
+use common::TestServer;
+use http::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+struct App {
+    slug: String,
+    head: String,
+}
+
+async fn create(server: &TestServer, cookie: &str, name: &str) -> App {
+    let answer = server
+        .call(Method::POST, "/api/v1/apps", Some(cookie), Some(json!({"name": name, "template": "playbook-basic"})))
+        .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
+    let body = answer.json();
+    App { slug: body["slug"].as_str().expect("slug").into(), head: body["head"].as_str().expect("head").into() }
+}
+
+/// Edits install.json with `edit` and saves it (and `extra` files); the app's head moves.
+async fn edit(server: &TestServer, cookie: &str, app: &mut App, edit: impl FnOnce(&mut Value), extra: &[(&str, &str)]) {
+    let file =
+        server.call(Method::GET, &format!("/api/v1/apps/{}/files/install.json", app.slug), Some(cookie), None).await;
+    let mut install: Value = serde_json::from_str(&file.text).expect("install.json");
+    edit(&mut install);
+    let mut changes = vec![
+        json!({"op": "put", "path": "install.json", "content": serde_json::to_string_pretty(&install).expect("json")}),
+    ];
+    changes.extend(extra.iter().map(|(p, c)| json!({"op": "put", "path": p, "content": c})));
+    let answer = server
+        .call(
+            Method::POST,
+            &format!("/api/v1/apps/{}/commits", app.slug),
+            Some(cookie),
+            Some(json!({"base": app.head, "changes": changes})),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
+    app.head = answer.json()["revision"].as_str().expect("revision").into();
+}
+
+/// Builds the head and waits for success; the build id.
+async fn build(server: &TestServer, cookie: &str, app: &App) -> i64 {
+    let answer = server.call(Method::POST, &format!("/api/v1/apps/{}/builds", app.slug), Some(cookie), None).await;
+    assert_eq!(answer.status, StatusCode::ACCEPTED, "{}", answer.text);
+    let id = answer.json()["id"].as_i64().expect("id");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let b = server.call(Method::GET, &format!("/api/v1/builds/{id}"), Some(cookie), None).await.json();
+        match b["status"].as_str() {
+            Some("succeeded") => return id,
+            Some("failed" | "cancelled") => panic!("build failed: {b}"),
+            _ => {}
+        }
+        assert!(Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn deploy(server: &TestServer, cookie: &str, build: i64, reason: Option<&str>) -> common::Answer {
+    let mut body = json!({"build": build, "target": "local"});
+    if let Some(reason) = reason {
+        body["reason"] = json!(reason);
+    }
+    server.call(Method::POST, "/api/v1/deployments", Some(cookie), Some(body)).await
+}
+
+async fn run(server: &TestServer, cookie: &str, app: &App, inputs: Value) -> common::Answer {
+    server
+        .call(
+            Method::POST,
+            &format!("/api/v1/apps/{}/runs", app.slug),
+            Some(cookie),
+            Some(json!({"inputs": inputs, "wait": true})),
+        )
+        .await
+}
+
+#[tokio::test]
+async fn an_admin_deploys_a_build_and_developers_run_it_on_demand() {
+    let server = TestServer::start().await;
+    let admin = server.admin().await;
+    let dev = server.user_with_role("dev", "developer").await;
+    let reviewer = server.user_with_role("rita", "reviewer").await;
+    let app = create(&server, &dev, "Runner").await;
+    let build_id = build(&server, &dev, &app).await;
+
+    let refused = deploy(&server, &dev, build_id, None).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "only admins deploy");
+    let deployed = deploy(&server, &admin, build_id, None).await;
+    assert_eq!(deployed.status, StatusCode::ACCEPTED, "{}", deployed.text);
+    let deployment = deployed.json();
+    assert_eq!((deployment["status"].as_str(), deployment["version"].as_str()), (Some("succeeded"), Some("1.0.0")));
+    assert_eq!(deployment["target"], "local");
+
+    let answer = run(&server, &dev, &app, json!({"text": "  hi there ", "upper_case": true})).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    let finished = answer.json();
+    let id = finished["id"].as_i64().expect("id");
+    assert_eq!(finished["status"], "succeeded", "{finished}");
+    assert_eq!(finished["version"], "1.0.0");
+    assert_eq!(finished["exit_message"], "Processed 8 characters.");
+    let outputs = finished["outputs"].as_array().expect("outputs");
+    assert!(outputs.contains(&json!({"variable": format!("#App:{id}:runner.results.text!String"), "name": "runner.results.text", "type": "String", "value": "HI THERE"})), "{outputs:?}");
+    assert!(finished["duration_ms"].is_u64());
+    assert_eq!(
+        server.call(Method::GET, &format!("/api/v1/runs/{id}"), Some(&reviewer), None).await.json()["status"],
+        "succeeded"
+    );
+    let list = server.call(Method::GET, &format!("/api/v1/apps/{}/runs", app.slug), Some(&reviewer), None).await.json();
+    assert_eq!(list["items"][0]["id"], id);
+
+    assert_eq!(
+        run(&server, &reviewer, &app, json!({"text": "x"})).await.status,
+        StatusCode::FORBIDDEN,
+        "reviewers only read"
+    );
+    let missing = run(&server, &dev, &app, json!({})).await;
+    assert_eq!(missing.status, StatusCode::BAD_REQUEST);
+    assert!(missing.json()["message"].as_str().is_some_and(|m| m.contains("text is required")));
+    let failing = run(&server, &dev, &app, json!({"text": "   "})).await.json();
+    assert_eq!(
+        (failing["status"].as_str(), failing["exit_message"].as_str()),
+        (Some("failed"), Some("Failed: the Text input is empty"))
+    );
+
+    let queued = server
+        .call(
+            Method::POST,
+            &format!("/api/v1/apps/{}/runs", app.slug),
+            Some(&dev),
+            Some(json!({"inputs": {"text": "later"}})),
+        )
+        .await;
+    assert_eq!(queued.status, StatusCode::ACCEPTED);
+    let history =
+        server.call(Method::GET, &format!("/api/v1/apps/{}/deployments", app.slug), Some(&reviewer), None).await.json();
+    assert_eq!(history["items"][0]["requested_by"], "admin");
+    let audit = server.call(Method::GET, "/api/v1/audit", Some(&admin), None).await.json();
+    assert!(
+        audit["items"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .any(|e| e["action"] == "deploy" && e["subject"] == app.slug.as_str())
+    );
+    assert_eq!(server.call(Method::GET, "/api/v1/audit", Some(&dev), None).await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_breaking_change_needs_a_major_bump_or_a_reason_and_rollback_restores_the_previous_build() {
+    let server = TestServer::start().await;
+    let admin = server.admin().await;
+    let mut app = create(&server, &admin, "Contract").await;
+    let first = build(&server, &admin, &app).await;
+    assert_eq!(deploy(&server, &admin, first, None).await.status, StatusCode::ACCEPTED);
+
+    // 1.1.0 removes an output: refused without a reason.
+    edit(
+        &server,
+        &admin,
+        &mut app,
+        |i| {
+            i["programVersion"] = json!("1.1.0");
+            i["playbook"]["outputVariables"].as_array_mut().expect("outputs").truncate(1);
+        },
+        &[],
+    )
+    .await;
+    let second = build(&server, &admin, &app).await;
+    let refused = deploy(&server, &admin, second, None).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert_eq!(refused.error_code(), "breaking_change");
+    assert_eq!(refused.json()["changes"], json!(["output contract.results.length (String) removed"]));
+    let forced = deploy(&server, &admin, second, Some("no playbook reads the length")).await;
+    assert_eq!(forced.status, StatusCode::ACCEPTED, "{}", forced.text);
+    let forced = forced.json();
+    assert_eq!(forced["override_reason"], "no playbook reads the length");
+    assert_eq!(forced["breaking"], json!(["output contract.results.length (String) removed"]));
+    let audit = server.call(Method::GET, "/api/v1/audit", Some(&admin), None).await.json();
+    let event = audit["items"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .find(|e| e["action"] == "deploy" && e["detail"]["build"] == second)
+        .cloned()
+        .expect("audited");
+    assert_eq!(event["detail"]["reason"], "no playbook reads the length");
+
+    // Rollback: the first build is live again.
+    let rolled =
+        server.call(Method::POST, &format!("/api/v1/deployments/{}/rollback", forced["id"]), Some(&admin), None).await;
+    assert_eq!(rolled.status, StatusCode::ACCEPTED, "{}", rolled.text);
+    let rolled = rolled.json();
+    assert_eq!((rolled["build"].as_i64(), rolled["rollback_of"].as_i64()), (Some(first), forced["id"].as_i64()));
+    let ran = run(&server, &admin, &app, json!({"text": "abc"})).await.json();
+    assert_eq!((ran["version"].as_str(), ran["outputs"].as_array().map(Vec::len)), (Some("1.0.0"), Some(2)));
+
+    // 2.0.0 with the same removal is a major bump: no reason needed.
+    edit(&server, &admin, &mut app, |i| i["programVersion"] = json!("2.0.0"), &[]).await;
+    let third = build(&server, &admin, &app).await;
+    let bumped = deploy(&server, &admin, third, None).await;
+    assert_eq!(bumped.status, StatusCode::ACCEPTED, "{}", bumped.text);
+    assert_eq!(bumped.json()["breaking"], json!([]));
+}
+
+#[tokio::test]
+async fn secret_inputs_are_masked_in_the_record_and_kept_for_a_rerun() {
+    let server = TestServer::start().await;
+    let admin = server.admin().await;
+    let mut app = create(&server, &admin, "Secretive").await;
+    let code = "class AppError(Exception):\n    pass\n\n\nclass App:\n    def __init__(self, inputs):\n        self.inputs = inputs\n        self.exit_message = 'ok'\n\n    def run(self):\n        key = self.inputs.get('api_key') or ''\n        return {'secretive.results.text': 'match' if key == 's3cr3t-value' else 'no match', 'secretive.results.length': str(len(key))}\n";
+    edit(
+        &server,
+        &admin,
+        &mut app,
+        |i| {
+            i["params"]
+                .as_array_mut()
+                .expect("params")
+                .push(json!({"name": "api_key", "label": "API Key", "type": "String", "encrypt": true, "sequence": 3}));
+        },
+        &[("app.py", code)],
+    )
+    .await;
+    let id = build(&server, &admin, &app).await;
+    assert_eq!(deploy(&server, &admin, id, None).await.status, StatusCode::ACCEPTED);
+    let first = run(&server, &admin, &app, json!({"text": "x", "api_key": "s3cr3t-value"})).await.json();
+    assert_eq!(first["status"], "succeeded", "{first}");
+    assert_eq!(first["inputs"]["api_key"], "********");
+    assert!(!first.to_string().contains("s3cr3t-value"), "the secret never comes back: {first}");
+    let again = server
+        .call(Method::POST, &format!("/api/v1/runs/{}/rerun", first["id"]), Some(&admin), Some(json!({"wait": true})))
+        .await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.text);
+    let again = again.json();
+    assert_eq!(again["trigger"], "rerun");
+    let text = again["outputs"]
+        .as_array()
+        .expect("outputs")
+        .iter()
+        .find(|o| o["name"] == "secretive.results.text")
+        .cloned()
+        .expect("output");
+    assert_eq!(text["value"], "match", "the re-run got the same secret");
+}
