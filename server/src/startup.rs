@@ -64,7 +64,7 @@ async fn build_state(
     let accounts = Accounts::new(Arc::new(store.clone()), throttle, session_lifetime)?;
     let repos = AppRepos::open(global.data_dir.join("repos"))
         .map_err(|err| StartupError::Input(format!("cannot open the app repositories: {err}")))?;
-    let apps = Apps::new(Arc::new(store.clone()), repos);
+    let apps = Apps::new(Arc::new(store.clone()), repos, apps::audit::Audit::start(Arc::new(store.clone())));
     let (builds, toolbox, sandbox) = builds_service(global, serve, &store, &apps).await;
     let runtime = runtime_service(global, serve, &store, &apps, &builds, toolbox, sandbox)?;
     let leptos_options = LeptosOptions::builder()

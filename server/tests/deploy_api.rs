@@ -249,3 +249,42 @@ async fn secret_inputs_are_masked_in_the_record_and_kept_for_a_rerun() {
         .expect("output");
     assert_eq!(text["value"], "match", "the re-run got the same secret");
 }
+
+#[tokio::test]
+async fn every_state_change_lands_in_the_audit_log_for_admins() {
+    let server = TestServer::start().await;
+    let admin = server.admin().await;
+    let dev = server.user_with_role("devon", "developer").await;
+    let mut app = create(&server, &dev, "Audited").await;
+    edit(&server, &dev, &mut app, |i| i["note"] = json!("audited"), &[]).await;
+    build(&server, &dev, &app).await;
+    let wanted = [
+        ("user.create", "devon", "admin"),
+        ("app.create", "audited", "devon"),
+        ("app.save", "audited", "devon"),
+        ("build.queue", "audited", "devon"),
+    ];
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let log = server.call(Method::GET, "/api/v1/audit?limit=100", Some(&admin), None).await.json();
+        let events: Vec<(String, String, String)> = log["items"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .map(|e| {
+                (
+                    e["action"].as_str().unwrap_or_default().into(),
+                    e["subject"].as_str().unwrap_or_default().into(),
+                    e["actor"].as_str().unwrap_or_default().into(),
+                )
+            })
+            .collect();
+        let missing: Vec<_> =
+            wanted.iter().filter(|(a, s, who)| !events.contains(&((*a).into(), (*s).into(), (*who).into()))).collect();
+        if missing.is_empty() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "missing {missing:?} in {events:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

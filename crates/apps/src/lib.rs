@@ -9,6 +9,7 @@
 //! the HTTP layer guarantees before anything reaches here.
 
 pub mod archive;
+pub mod audit;
 mod error;
 pub mod problems;
 mod service;

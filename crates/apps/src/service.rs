@@ -20,6 +20,7 @@ use time::OffsetDateTime;
 pub struct Apps {
     store: Arc<dyn AppStore>,
     repos: AppRepos,
+    audit: crate::audit::Audit,
     /// App rows by slug, kept in step with every change this service makes (all changes to
     /// apps go through it), so a save reads no row from the database.
     rows: Arc<Mutex<HashMap<String, AppRecord>>>,
@@ -121,8 +122,13 @@ fn manifest_facts(install_json: &[u8]) -> (Option<String>, Option<String>) {
 }
 
 impl Apps {
-    pub fn new(store: Arc<dyn AppStore>, repos: AppRepos) -> Self {
-        Self { store, repos, rows: Arc::default() }
+    pub fn new(store: Arc<dyn AppStore>, repos: AppRepos, audit: crate::audit::Audit) -> Self {
+        Self { store, repos, audit, rows: Arc::default() }
+    }
+
+    /// The audit log writer the app service shares with the other services.
+    pub fn audit(&self) -> &crate::audit::Audit {
+        &self.audit
     }
 
     async fn record(&self, slug: &str) -> Result<(AppRecord, RepoKey), AppsError> {
@@ -332,6 +338,9 @@ impl Apps {
             match self.store.create_app(&row).await {
                 Ok(_) => {
                     tracing::info!(app = %slug, template = ?origin.template, by = %actor.username, "app created");
+                    let action = if origin.template.is_some() { "app.create" } else { "app.import" };
+                    let detail = serde_json::json!({"template": origin.template, "head": head.as_str(), "message": origin.message});
+                    self.audit.record(actor.username.as_str(), action, slug.as_str(), detail);
                     return Ok(CreatedApp { slug, head });
                 }
                 Err(err) => {
@@ -376,6 +385,7 @@ impl Apps {
         self.store.archive_app(record.id).await?;
         self.rows().remove(record.slug.as_str());
         tracing::info!(app = %record.slug, by = %actor.username, "app archived");
+        self.audit.record(actor.username.as_str(), "app.archive", record.slug.as_str(), serde_json::json!({}));
         Ok(())
     }
 
@@ -431,6 +441,8 @@ impl Apps {
         if outcome.changed {
             let change = AppChange { display_name, runtime_level, size_delta: outcome.size_delta };
             self.record_save(&record, change).await?;
+            let detail = serde_json::json!({"revision": outcome.revision.as_str(), "message": message});
+            self.audit.record(actor.username.as_str(), "app.save", record.slug.as_str(), detail);
         }
         Ok(SaveOutcome { revision: outcome.revision, changed: outcome.changed })
     }
@@ -529,6 +541,8 @@ impl Apps {
                 install.map(|(_, bytes)| manifest_facts(&bytes)).unwrap_or((None, None));
             self.record_save(&record, AppChange { display_name, runtime_level, size_delta: outcome.size_delta })
                 .await?;
+            let detail = serde_json::json!({"restored": rev.as_str(), "revision": outcome.revision.as_str()});
+            self.audit.record(actor.username.as_str(), "app.restore", record.slug.as_str(), detail);
         }
         Ok(SaveOutcome { revision: outcome.revision, changed: outcome.changed })
     }

@@ -83,6 +83,8 @@ impl Builds {
         let (app_id, slug, revision) = self.inner.apps.locate(slug, rev).await?;
         let build = self.inner.store.create_build(app_id, revision.as_str(), actor.user_id).await?;
         tracing::info!(build = build.id, app = %slug, rev = %revision, by = %actor.username, "build queued");
+        let detail = serde_json::json!({"build": build.id, "revision": revision.as_str()});
+        self.inner.apps.audit().record(actor.username.as_str(), "build.queue", slug.as_str(), detail);
         self.inner.wake.notify_one();
         self.changed();
         Ok(build)
@@ -131,6 +133,12 @@ impl Builds {
             let _ = switch.send(true);
         }
         tracing::info!(build = id, by = %actor.username, "build cancel requested");
+        self.inner.apps.audit().record(
+            actor.username.as_str(),
+            "build.cancel",
+            &build.app,
+            serde_json::json!({"build": id}),
+        );
         self.changed();
         self.get(id).await
     }

@@ -142,3 +142,12 @@ pub struct AuditEvent {
     pub subject: String,
     pub detail: Value,
 }
+
+/// An event to append to the audit log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAuditEvent {
+    pub actor: String,
+    pub action: String,
+    pub subject: String,
+    pub detail: Value,
+}

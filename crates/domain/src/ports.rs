@@ -272,13 +272,8 @@ pub trait DeployStore: Send + Sync {
 /// The audit log: append and read.
 #[async_trait]
 pub trait AuditStore: Send + Sync {
-    async fn record_event(
-        &self,
-        actor: &str,
-        action: &str,
-        subject: &str,
-        detail: &serde_json::Value,
-    ) -> Result<(), StoreError>;
+    /// Appends events, in order, in one transaction.
+    async fn record_events(&self, events: &[crate::deploy::NewAuditEvent]) -> Result<(), StoreError>;
     /// Newest first, older than `before`.
     async fn list_events(&self, before: Option<i64>, limit: u32) -> Result<Vec<crate::deploy::AuditEvent>, StoreError>;
 }

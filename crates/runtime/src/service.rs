@@ -122,9 +122,7 @@ impl Runtime {
     }
 
     async fn audit(&self, actor: &str, action: &str, subject: &str, detail: Value) {
-        if let Err(err) = self.inner.audit.record_event(actor, action, subject, &detail).await {
-            tracing::error!(action, subject, error = %err, "cannot write the audit log");
-        }
+        self.inner.apps.audit().record_durable(actor, action, subject, detail).await;
     }
 
     /// Every target (admins only: targets name remote systems).

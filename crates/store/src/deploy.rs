@@ -3,9 +3,8 @@
 use crate::SqliteStore;
 use crate::sqlite::{backend, corrupt, now_ms, optional_time, time_ms};
 use async_trait::async_trait;
-use domain::deploy::{AuditEvent, Deployment, NewDeployment, NewRun, Run, RunFinish, RunOutput, Target};
+use domain::deploy::{AuditEvent, Deployment, NewAuditEvent, NewDeployment, NewRun, Run, RunFinish, RunOutput, Target};
 use domain::ports::{AuditStore, DeployStore, StoreError};
-use serde_json::Value;
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
@@ -280,17 +279,20 @@ impl DeployStore for SqliteStore {
 
 #[async_trait]
 impl AuditStore for SqliteStore {
-    async fn record_event(&self, actor: &str, action: &str, subject: &str, detail: &Value) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO audit_events (at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)")
-            .bind(now_ms())
-            .bind(actor)
-            .bind(action)
-            .bind(subject)
-            .bind(detail.to_string())
-            .execute(&self.pool)
-            .await
-            .map_err(backend)?;
-        Ok(())
+    async fn record_events(&self, events: &[NewAuditEvent]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        for event in events {
+            sqlx::query("INSERT INTO audit_events (at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)")
+                .bind(now_ms())
+                .bind(&event.actor)
+                .bind(&event.action)
+                .bind(&event.subject)
+                .bind(event.detail.to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
+        }
+        tx.commit().await.map_err(backend)
     }
 
     async fn list_events(&self, before: Option<i64>, limit: u32) -> Result<Vec<AuditEvent>, StoreError> {

@@ -31,6 +31,12 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<CreatedToken>), ApiError> {
     let created = state.accounts.create_token(&principal, &body.name).await?;
     tracing::info!(user = %principal.username, token_id = created.id, "API token created");
+    let detail = serde_json::json!({"token": created.id, "name": body.name.trim()});
+    state
+        .apps
+        .audit()
+        .record_durable(principal.username.as_str(), "token.create", principal.username.as_str(), detail)
+        .await;
     Ok((
         StatusCode::CREATED,
         Json(CreatedToken { id: created.id, name: body.name.trim().to_owned(), token: created.token }),

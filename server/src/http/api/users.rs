@@ -39,6 +39,8 @@ pub async fn create(
     let admin = who.require(Role::Admin)?;
     let user = state.accounts.create_user(&body.username, &body.password, body.role).await?;
     tracing::info!(by = %admin.username, user = %user.username, role = %user.role, "user created");
+    let detail = serde_json::json!({"role": user.role.to_string()});
+    state.apps.audit().record_durable(admin.username.as_str(), "user.create", user.username.as_str(), detail).await;
     Ok((StatusCode::CREATED, Json(user)))
 }
 
@@ -62,5 +64,7 @@ pub async fn update(
     let changed_password = patch.password.is_some();
     let user = state.accounts.update_user(admin, &username, patch).await?;
     tracing::info!(by = %admin.username, user = %user.username, role = %user.role, disabled = user.disabled, changed_password, "user changed");
+    let detail = serde_json::json!({"role": user.role.to_string(), "disabled": user.disabled, "password_changed": changed_password});
+    state.apps.audit().record_durable(admin.username.as_str(), "user.update", user.username.as_str(), detail).await;
     Ok(Json(user))
 }
