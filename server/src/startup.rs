@@ -42,7 +42,7 @@ pub async fn prepare(
     let state = build_state(global, serve, throttle).await?;
     create_first_admin(&state.accounts, serve.admin_password.as_deref()).await?;
     state.builds.start().await.map_err(|err| StartupError::Input(format!("cannot start the build workers: {err}")))?;
-    state.runtime.recover().await.map_err(|err| StartupError::Input(format!("cannot recover the runs: {err}")))?;
+    state.runtime.start().await.map_err(|err| StartupError::Input(format!("cannot start the runtime: {err}")))?;
     warn_if_assets_missing(&serve.site_root);
     Ok(state)
 }
@@ -151,7 +151,8 @@ fn runtime_service(
         queue: serve.run_queue as usize,
     };
     let store = Arc::new(store.clone());
-    Ok(runtime::Runtime::new(store.clone(), store, apps.clone(), builds.clone(), sandbox, toolbox, secrets, settings))
+    let stores = runtime::RuntimeStores { deploy: store.clone(), webhooks: store.clone(), audit: store };
+    Ok(runtime::Runtime::new(stores, apps.clone(), builds.clone(), sandbox, toolbox, secrets, settings))
 }
 
 /// `appbuilder serve`: runs until SIGTERM or Ctrl+C, then finishes open requests and closes the

@@ -151,3 +151,76 @@ pub struct NewAuditEvent {
     pub subject: String,
     pub detail: Value,
 }
+
+/// A webhook as admins see it (never its token or secrets).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Webhook {
+    pub id: i64,
+    pub app: String,
+    #[serde(skip)]
+    pub app_id: i64,
+    pub target: String,
+    #[serde(skip)]
+    pub target_id: i64,
+    pub signature_header: Option<String>,
+    pub has_secret: bool,
+    /// The inputs every delivery's run gets, secrets masked.
+    pub inputs: Value,
+    pub rate_per_minute: u32,
+    pub max_body_bytes: u64,
+    pub created_by: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    pub enabled: bool,
+}
+
+/// What the server keeps of a webhook to check deliveries (sealed secrets included).
+#[derive(Debug, Clone)]
+pub struct WebhookSecrets {
+    pub webhook: Webhook,
+    pub secret: Option<Vec<u8>>,
+    pub secret_inputs: Option<Vec<u8>>,
+}
+
+/// A new webhook's row.
+#[derive(Debug, Clone)]
+pub struct NewWebhook {
+    pub app_id: i64,
+    pub target_id: i64,
+    pub token_hash: String,
+    pub signature_header: Option<String>,
+    pub secret: Option<Vec<u8>>,
+    pub inputs: Value,
+    pub secret_inputs: Option<Vec<u8>>,
+    pub rate_per_minute: u32,
+    pub max_body_bytes: u64,
+    pub created_by: i64,
+}
+
+/// A request received on a webhook.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Delivery {
+    pub id: i64,
+    pub webhook: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub received_at: OffsetDateTime,
+    pub method: String,
+    pub headers: Value,
+    pub query: Value,
+    #[serde(skip)]
+    pub body: Vec<u8>,
+    /// `received`, `dispatched`, `failed`.
+    pub status: String,
+    pub run: Option<i64>,
+    pub reason: Option<String>,
+}
+
+/// A delivery to store.
+#[derive(Debug, Clone)]
+pub struct NewDelivery {
+    pub webhook_id: i64,
+    pub method: String,
+    pub headers: Value,
+    pub query: Value,
+    pub body: Vec<u8>,
+}

@@ -277,3 +277,32 @@ pub trait AuditStore: Send + Sync {
     /// Newest first, older than `before`.
     async fn list_events(&self, before: Option<i64>, limit: u32) -> Result<Vec<crate::deploy::AuditEvent>, StoreError>;
 }
+
+/// Webhooks and their deliveries.
+#[async_trait]
+pub trait WebhookStore: Send + Sync {
+    async fn create_webhook(&self, new: &crate::deploy::NewWebhook) -> Result<crate::deploy::Webhook, StoreError>;
+    /// An enabled webhook by the sha256 of its token.
+    async fn find_webhook_by_token(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<crate::deploy::WebhookSecrets>, StoreError>;
+    async fn find_webhook(&self, id: i64) -> Result<Option<crate::deploy::WebhookSecrets>, StoreError>;
+    async fn list_webhooks(&self, app_id: i64) -> Result<Vec<crate::deploy::Webhook>, StoreError>;
+    async fn disable_webhook(&self, id: i64) -> Result<(), StoreError>;
+    /// Stores deliveries in one transaction; their ids, in order.
+    async fn store_deliveries(&self, deliveries: &[crate::deploy::NewDelivery]) -> Result<Vec<i64>, StoreError>;
+    /// The oldest received deliveries, at most `limit`.
+    async fn pending_deliveries(&self, limit: u32) -> Result<Vec<crate::deploy::Delivery>, StoreError>;
+    /// Marks a delivery dispatched to a run, or failed with a reason.
+    async fn settle_delivery(&self, id: i64, run_id: Option<i64>, reason: Option<&str>) -> Result<(), StoreError>;
+    /// A webhook's deliveries, newest first, older than `before`.
+    async fn list_deliveries(
+        &self,
+        webhook_id: i64,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<crate::deploy::Delivery>, StoreError>;
+    /// How many deliveries a webhook has (all statuses).
+    async fn count_deliveries(&self, webhook_id: i64) -> Result<u64, StoreError>;
+}

@@ -9,8 +9,9 @@ pub mod install;
 pub mod run;
 pub mod secrets;
 mod service;
+pub mod webhooks;
 
-pub use service::{Runtime, RuntimeSettings, Started};
+pub use service::{Runtime, RuntimeSettings, RuntimeStores, Started};
 
 /// Why the runtime could not do what was asked.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -6,6 +6,7 @@
 use crate::install::{Installed, install};
 use crate::run::{RunEnd, RunInput, RunLimits, run};
 use crate::secrets::SecretBox;
+use crate::webhooks::Hooks;
 use apps::{Apps, AppsError};
 use build::Builds;
 use build::sandbox::Sandbox;
@@ -13,7 +14,7 @@ use build::toolbox::Toolbox;
 use domain::deploy::{AuditEvent, Deployment, NewDeployment, NewRun, Run, RunFinish, Target};
 use domain::manifest::contract::Contract;
 use domain::paging::{Page, PageRequest};
-use domain::ports::{AuditStore, DeployStore};
+use domain::ports::{AuditStore, DeployStore, WebhookStore};
 use domain::{Principal, Role};
 use serde_json::{Map, Value, json};
 use std::path::PathBuf;
@@ -38,20 +39,29 @@ pub struct RuntimeSettings {
 /// The service; cheap to clone.
 #[derive(Clone)]
 pub struct Runtime {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
-struct Inner {
-    store: Arc<dyn DeployStore>,
+pub(crate) struct Inner {
+    pub(crate) store: Arc<dyn DeployStore>,
+    pub(crate) webhooks: Arc<dyn WebhookStore>,
     audit: Arc<dyn AuditStore>,
-    apps: Apps,
+    pub(crate) apps: Apps,
     builds: Builds,
     sandbox: Option<Sandbox>,
     toolbox: Arc<Toolbox>,
-    secrets: SecretBox,
-    settings: RuntimeSettings,
+    pub(crate) secrets: SecretBox,
+    pub(crate) settings: RuntimeSettings,
     slots: Semaphore,
-    waiting: AtomicUsize,
+    pub(crate) waiting: AtomicUsize,
+    pub(crate) hooks: Hooks,
+}
+
+/// The stores the runtime uses (one SQLite store implements them all).
+pub struct RuntimeStores {
+    pub deploy: Arc<dyn DeployStore>,
+    pub webhooks: Arc<dyn WebhookStore>,
+    pub audit: Arc<dyn AuditStore>,
 }
 
 /// What `run` answers: the finished run when asked to wait, else the queued one.
@@ -60,7 +70,7 @@ pub enum Started {
     Finished(Run),
 }
 
-fn require_admin(actor: &Principal) -> Result<(), AppsError> {
+pub(crate) fn require_admin(actor: &Principal) -> Result<(), AppsError> {
     if actor.role.allows(Role::Admin) {
         Ok(())
     } else {
@@ -84,10 +94,8 @@ fn packaged_install_json(bytes: &[u8]) -> Result<Value, AppsError> {
 }
 
 impl Runtime {
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
-        store: Arc<dyn DeployStore>,
-        audit: Arc<dyn AuditStore>,
+        stores: RuntimeStores,
         apps: Apps,
         builds: Builds,
         sandbox: Option<Sandbox>,
@@ -96,9 +104,11 @@ impl Runtime {
         settings: RuntimeSettings,
     ) -> Self {
         let slots = Semaphore::new(settings.concurrency.max(1));
+        let RuntimeStores { deploy: store, webhooks, audit } = stores;
         Runtime {
             inner: Arc::new(Inner {
                 store,
+                webhooks,
                 audit,
                 apps,
                 builds,
@@ -108,16 +118,19 @@ impl Runtime {
                 settings,
                 slots,
                 waiting: AtomicUsize::new(0),
+                hooks: Hooks::new(),
             }),
         }
     }
 
-    /// At start-up: runs a stopped server left unfinished end as failed.
-    pub async fn recover(&self) -> Result<(), AppsError> {
+    /// At start-up: runs a stopped server left unfinished end as failed; then the webhook
+    /// delivery writer and dispatcher start (deliveries stored before a stop are dispatched).
+    pub async fn start(&self) -> Result<(), AppsError> {
         let failed = self.inner.store.fail_unfinished_runs("the server stopped during this run").await?;
         if failed > 0 {
             tracing::warn!(failed, "runs interrupted by a restart were marked failed");
         }
+        self.start_webhooks();
         Ok(())
     }
 
@@ -131,7 +144,7 @@ impl Runtime {
         Ok(self.inner.store.list_targets().await?)
     }
 
-    async fn target(&self, name: &str) -> Result<Target, AppsError> {
+    pub(crate) async fn target(&self, name: &str) -> Result<Target, AppsError> {
         self.inner.store.find_target(name).await?.ok_or_else(|| AppsError::NotFound(format!("no target {name:?}")))
     }
 
@@ -305,25 +318,11 @@ impl Runtime {
         Ok(Page::from_overfetch(rows, limit, |e| e.id.to_string()))
     }
 
-    async fn start_run(
-        &self,
-        actor: Option<&Principal>,
-        deployment: Deployment,
-        given: Map<String, Value>,
-        webhook_event: Option<Value>,
-        trigger: &str,
-        wait: bool,
-    ) -> Result<Started, AppsError> {
-        let (_, path) = self.inner.builds.package(deployment.build).await?;
-        let package = self
-            .inner
-            .builds
-            .get(deployment.build)
-            .await?
-            .package
-            .ok_or_else(|| internal("a deployed build has no package"))?;
+    /// The installed package of a deployment (installed again if its folder went missing).
+    pub(crate) async fn installed(&self, deployment: &Deployment) -> Result<Installed, AppsError> {
+        let (package, path) = self.inner.builds.package(deployment.build).await?;
         let apps_dir = self.inner.settings.apps_dir.clone();
-        let installed = tokio::task::spawn_blocking(move || {
+        tokio::task::spawn_blocking(move || {
             let bytes = std::fs::read(&path).map_err(|e| crate::RuntimeError::Internal(e.to_string()))?;
             install(&apps_dir, &package.sha256, &bytes)
         })
@@ -332,7 +331,19 @@ impl Runtime {
         .map_err(|e| match e {
             crate::RuntimeError::Invalid(m) => AppsError::Invalid(m),
             crate::RuntimeError::Internal(m) => AppsError::Internal(m),
-        })?;
+        })
+    }
+
+    pub(crate) async fn start_run(
+        &self,
+        actor: Option<&Principal>,
+        deployment: Deployment,
+        given: Map<String, Value>,
+        webhook_event: Option<Value>,
+        trigger: &str,
+        wait: bool,
+    ) -> Result<Started, AppsError> {
+        let installed = self.installed(&deployment).await?;
         let inputs = check_inputs(&installed, given)?;
         let (masked, secret) = mask(&installed, &inputs);
         let sealed = (!secret.is_empty())
@@ -449,7 +460,7 @@ fn cursor(page: &PageRequest) -> Result<Option<i64>, AppsError> {
 
 /// The inputs a run gets: the given ones, checked against install.json (required params present,
 /// Booleans boolean, Choice values among validValues).
-fn check_inputs(installed: &Installed, given: Map<String, Value>) -> Result<Map<String, Value>, AppsError> {
+pub(crate) fn check_inputs(installed: &Installed, given: Map<String, Value>) -> Result<Map<String, Value>, AppsError> {
     let model = domain::manifest::model::InstallJson::read(&installed.install);
     let mut problems = Vec::new();
     for param in &model.params {
@@ -479,7 +490,7 @@ fn check_inputs(installed: &Installed, given: Map<String, Value>) -> Result<Map<
 }
 
 /// The inputs with every encrypted param's value masked, and those values apart.
-fn mask(installed: &Installed, inputs: &Map<String, Value>) -> (Map<String, Value>, Map<String, Value>) {
+pub(crate) fn mask(installed: &Installed, inputs: &Map<String, Value>) -> (Map<String, Value>, Map<String, Value>) {
     let model = domain::manifest::model::InstallJson::read(&installed.install);
     let secret_names: Vec<&str> = model.params.iter().filter(|p| p.encrypt).filter_map(|p| p.name.as_deref()).collect();
     let mut masked = Map::new();

@@ -9,5 +9,6 @@ mod apps;
 mod builds;
 mod deploy;
 mod sqlite;
+mod webhooks;
 
 pub use sqlite::SqliteStore;

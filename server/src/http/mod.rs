@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod auth;
+mod hooks;
 pub mod json;
 mod pages;
 
@@ -30,6 +31,7 @@ pub fn router(state: AppState) -> Router {
     let hard_limit = max_body.max(state.settings.max_upload_bytes);
     Router::new()
         .route("/healthz", get(api::health::healthz))
+        .route("/hooks/{token}", axum::routing::any(hooks::deliver))
         .nest("/api/v1", api::routes(&state.settings))
         .merge(pages::routes(&state))
         .fallback(fallback)

@@ -152,3 +152,90 @@ pub async fn audit(
 ) -> Result<Json<Page<AuditEvent>>, ApiError> {
     Ok(Json(state.runtime.audit_log(&who.0, &query.page()).await?))
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookBody {
+    target: Option<String>,
+    signature_header: Option<String>,
+    secret: Option<String>,
+    rate_per_minute: Option<u32>,
+    max_body_bytes: Option<u64>,
+    #[serde(default)]
+    inputs: Map<String, Value>,
+}
+
+/// A new webhook: its id, its URL (with the token, shown this once) and its settings.
+#[derive(serde::Serialize)]
+pub struct CreatedWebhookBody {
+    id: i64,
+    url: String,
+    token: String,
+    #[serde(flatten)]
+    webhook: domain::deploy::Webhook,
+}
+
+/// Enables a webhook for the app's deployed version (admins only). 201.
+pub async fn create_webhook(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(app): Path<String>,
+    headers: axum::http::HeaderMap,
+    ApiJson(body): ApiJson<WebhookBody>,
+) -> Result<(StatusCode, Json<CreatedWebhookBody>), ApiError> {
+    let request = runtime::webhooks::WebhookRequest {
+        target: body.target,
+        signature_header: body.signature_header,
+        secret: body.secret,
+        rate_per_minute: body.rate_per_minute,
+        max_body_bytes: body.max_body_bytes,
+        inputs: body.inputs,
+    };
+    let created = state.runtime.create_webhook(&who.0, &app, request).await?;
+    let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
+    let scheme = headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()).unwrap_or("http");
+    let url = format!("{scheme}://{host}/hooks/{}", created.token);
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedWebhookBody { id: created.webhook.id, url, token: created.token, webhook: created.webhook }),
+    ))
+}
+
+/// An app's webhooks (no tokens or secrets).
+pub async fn webhooks(
+    State(state): State<AppState>,
+    _who: SignedIn,
+    Path(app): Path<String>,
+) -> Result<Json<Vec<domain::deploy::Webhook>>, ApiError> {
+    Ok(Json(state.runtime.webhooks(&app).await?))
+}
+
+/// Disables a webhook (admins only). 204.
+pub async fn delete_webhook(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    state.runtime.disable_webhook(&who.0, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `?before=&limit=` of the delivery list.
+#[derive(Deserialize)]
+pub struct DeliveryQuery {
+    before: Option<i64>,
+    limit: Option<u32>,
+}
+
+/// A webhook's deliveries, newest first, with the runs they started.
+pub async fn deliveries(
+    State(state): State<AppState>,
+    _who: SignedIn,
+    Path(id): Path<i64>,
+    ApiQuery(query): ApiQuery<DeliveryQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let limit = query.limit.unwrap_or(50).clamp(1, 500);
+    let items = state.runtime.deliveries(id, query.before, limit).await?;
+    let total = state.runtime.delivery_count(id).await?;
+    Ok(Json(serde_json::json!({"items": items, "total": total})))
+}

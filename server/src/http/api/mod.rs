@@ -54,6 +54,9 @@ pub fn routes(settings: &HttpSettings) -> Router<AppState> {
         .route("/runs/{id}", get(deploy::get_run))
         .route("/runs/{id}/rerun", post(deploy::rerun))
         .route("/audit", get(deploy::audit))
+        .route("/apps/{app}/webhooks", get(deploy::webhooks).post(deploy::create_webhook))
+        .route("/webhooks/{id}", axum::routing::delete(deploy::delete_webhook))
+        .route("/webhooks/{id}/deliveries", get(deploy::deliveries))
         .route_layer(from_fn(require_signed_in));
     let public = Router::new().route("/session", post(session::sign_in));
     signed_in.merge(public)
