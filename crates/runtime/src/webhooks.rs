@@ -428,9 +428,9 @@ mod tests {
         let now = 1_800_000_000;
         let header = sign(b"k", now, b"{}");
         assert!(check_signature(&header, b"k", b"{}", now + 10).is_ok());
-        assert!(check_signature(&header, b"k", b"{ }", now).unwrap_err().contains("does not match"));
+        assert!(check_signature(&header, b"k", b"{ }", now).expect_err("a changed body").contains("does not match"));
         assert!(check_signature(&header, b"other", b"{}", now).is_err());
-        assert!(check_signature(&header, b"k", b"{}", now + 301).unwrap_err().contains("away from now"));
+        assert!(check_signature(&header, b"k", b"{}", now + 301).expect_err("stale").contains("away from now"));
         assert!(check_signature("v1=00", b"k", b"{}", now).is_err());
         assert!(check_signature("", b"k", b"{}", now).is_err());
     }
