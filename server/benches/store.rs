@@ -12,75 +12,16 @@
 //! Targets (issue 3): API save p50 ≤ 3 ms, ≥ 7× git's throughput; history page and diff ≤ 5 ms.
 //! Environment: BENCH_SAVES (per client, default 200), BENCH_COMMITS (default 10000).
 
+mod common;
+
 use clap::Parser;
+use common::{Client, field, ms, percentile, sign_in};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpStream;
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 
 const CLIENTS: usize = 16;
 const PASSWORD: &str = "benchmark admin password";
-
-/// A keep-alive HTTP/1.1 client: just enough for JSON requests with Content-Length answers.
-struct Client {
-    reader: BufReader<OwnedReadHalf>,
-    writer: OwnedWriteHalf,
-    cookie: String,
-}
-
-impl Client {
-    async fn connect(addr: &str, cookie: &str) -> Self {
-        let stream = TcpStream::connect(addr).await.expect("the server accepts");
-        stream.set_nodelay(true).expect("nodelay");
-        let (read, write) = stream.into_split();
-        Self { reader: BufReader::new(read), writer: write, cookie: cookie.to_owned() }
-    }
-
-    async fn send(&mut self, method: &str, path: &str, body: &str) -> (u16, String, Vec<String>) {
-        let request = format!(
-            "{method} {path} HTTP/1.1\r\nHost: bench\r\nCookie: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-            self.cookie,
-            body.len()
-        );
-        self.writer.write_all(request.as_bytes()).await.expect("sent");
-        let mut line = String::new();
-        self.reader.read_line(&mut line).await.expect("a status line");
-        let status: u16 = line.get(9..12).and_then(|s| s.parse().ok()).expect("a status");
-        let mut length = 0usize;
-        let mut headers = Vec::new();
-        loop {
-            line.clear();
-            self.reader.read_line(&mut line).await.expect("a header");
-            let header = line.trim_end().to_owned();
-            if header.is_empty() {
-                break;
-            }
-            if let Some(value) = header.to_ascii_lowercase().strip_prefix("content-length:") {
-                length = value.trim().parse().expect("a length");
-            }
-            headers.push(header);
-        }
-        let mut body = vec![0; length];
-        self.reader.read_exact(&mut body).await.expect("a body");
-        (status, String::from_utf8_lossy(&body).into_owned(), headers)
-    }
-}
-
-fn field(body: &str, name: &str) -> String {
-    let value: serde_json::Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"));
-    value[name].as_str().unwrap_or_else(|| panic!("no {name} in {body}")).to_owned()
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index.min(sorted.len() - 1)]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
-}
 
 struct Run {
     latencies: Vec<Duration>,
@@ -256,13 +197,7 @@ fn main() {
         let addr = listener.local_addr().expect("an address").to_string();
         tokio::spawn(async move { axum::serve(listener, server::http::router(state)).await });
 
-        let mut anonymous = Client::connect(&addr, "none=1").await;
-        let (status, _, headers) = anonymous.send("POST", "/api/v1/session", &format!(r#"{{"username":"admin","password":"{PASSWORD}"}}"#)).await;
-        assert_eq!(status, 200);
-        let cookie = headers
-            .iter()
-            .find_map(|h| h.to_ascii_lowercase().starts_with("set-cookie:").then(|| h["set-cookie:".len()..].trim().split(';').next().unwrap_or("").to_owned()))
-            .expect("a session cookie");
+        let cookie = sign_in(&addr, PASSWORD).await;
 
         println!("AppBuilder version store benchmark: {CLIENTS} clients x {per_client} saves; history of {commits} commits; {} cores", std::thread::available_parallelism().map_or(0, |n| n.get()));
         println!();
