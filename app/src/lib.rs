@@ -25,6 +25,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 use pages::app_list::AppListPage;
 use pages::builds::{BuildPage, BuildsPage};
+use pages::deploy::{DeploymentsPage, RunPage, RunsPage};
 use pages::editor::EditorPage;
 use pages::history::{BlamePage, CommitPage, ComparePage, HistoryPage};
 use pages::not_found::NotFound;
@@ -71,6 +72,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("apps/:app/blame") view=BlamePage/>
                     <Route path=path!("apps/:app/builds") view=BuildsPage/>
                     <Route path=path!("builds/:id") view=BuildPage/>
+                    <Route path=path!("apps/:app/deployments") view=DeploymentsPage/>
+                    <Route path=path!("apps/:app/runs") view=RunsPage/>
+                    <Route path=path!("runs/:id") view=RunPage/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -36,3 +36,11 @@ pub fn builds_service() -> Result<(domain::Principal, build::Builds), ServerFnEr
         use_context::<build::Builds>().ok_or_else(|| ServerFnError::new("the build service is not available"))?;
     Ok((principal, builds))
 }
+
+/// The signed-in principal and the runtime service, or the error the UI shows.
+pub fn runtime_service() -> Result<(domain::Principal, runtime::Runtime), ServerFnError> {
+    let principal = crate::auth::principal().ok_or_else(|| ServerFnError::new("Sign in first."))?;
+    let runtime =
+        use_context::<runtime::Runtime>().ok_or_else(|| ServerFnError::new("the runtime is not available"))?;
+    Ok((principal, runtime))
+}

@@ -8,6 +8,8 @@ pub enum AppSection {
     Code,
     History,
     Builds,
+    Deployments,
+    Runs,
 }
 
 /// App name, section links and room for the page's own actions.
@@ -31,6 +33,8 @@ pub fn AppNav(
                 {link(AppSection::Code, format!("/apps/{slug}"), "Code")}
                 {link(AppSection::History, format!("/apps/{slug}/history"), "History")}
                 {link(AppSection::Builds, format!("/apps/{slug}/builds"), "Builds")}
+                {link(AppSection::Deployments, format!("/apps/{slug}/deployments"), "Deployments")}
+                {link(AppSection::Runs, format!("/apps/{slug}/runs"), "Runs")}
             </nav>
             <div class="app-nav-actions">{children.map(|children| children())}</div>
         </div>

@@ -2,6 +2,7 @@
 
 pub mod app_list;
 pub mod builds;
+pub mod deploy;
 pub mod editor;
 pub mod history;
 pub mod not_found;

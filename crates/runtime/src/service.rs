@@ -298,6 +298,22 @@ impl Runtime {
         self.start_run(Some(actor), deployment, inputs, None, "rerun", wait).await
     }
 
+    /// What is live on `target` for the app: the deployment and its install.json and layout.json
+    /// (the run form is generated from them); `None` when nothing is deployed there.
+    pub async fn live(
+        &self,
+        slug: &str,
+        target: &str,
+    ) -> Result<Option<(Deployment, Value, Option<Value>)>, AppsError> {
+        let (app_id, _, _) = self.inner.apps.locate(slug, None).await?;
+        let target = self.target(target).await?;
+        let Some(live) = self.inner.store.live_deployment(app_id, target.id, None).await? else { return Ok(None) };
+        let installed = self.installed(&live).await?;
+        let layout =
+            std::fs::read(installed.dir.join("layout.json")).ok().and_then(|b| serde_json::from_slice(&b).ok());
+        Ok(Some((live, installed.install, layout)))
+    }
+
     pub async fn get_run(&self, id: i64) -> Result<Run, AppsError> {
         Ok(self.inner.store.find_run(id).await?.ok_or_else(|| AppsError::NotFound(format!("no run {id}")))?.0)
     }

@@ -16,10 +16,11 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 pub fn routes(state: &AppState) -> Router<AppState> {
     let options = state.leptos_options.clone();
     let services = {
-        let (apps, builds) = (state.apps.clone(), state.builds.clone());
+        let (apps, builds, runtime) = (state.apps.clone(), state.builds.clone(), state.runtime.clone());
         move || {
             provide_context(apps.clone());
             provide_context(builds.clone());
+            provide_context(runtime.clone());
         }
     };
     let pages = Router::new()

@@ -23,6 +23,8 @@ pub struct BuildView {
     pub build: Build,
     pub app_name: String,
     pub can_write: bool,
+    /// The targets the user may deploy to (admins only; empty for others).
+    pub targets: Vec<String>,
 }
 
 /// An app's builds, newest first, 30 at a time.
@@ -51,11 +53,19 @@ pub async fn queue_build(slug: String, rev: Option<String>) -> Result<i64, Serve
 /// One build, its steps and its app's name.
 #[server(prefix = "/rpc", input = Json)]
 pub async fn load_build(id: i64) -> Result<BuildView, ServerFnError> {
+    // Every service is taken from the context before the first await (the context is the
+    // request's, and is not there after an await in server rendering).
     let (principal, apps) = apps_service()?;
     let (_, builds) = builds_service()?;
+    let (_, runtime) = crate::services::runtime_service()?;
     let build = builds.get(id).await.map_err(shown)?;
     let app_name = apps.get(&build.app).await.map(|a| a.display_name).unwrap_or_else(|_| build.app.clone());
-    Ok(BuildView { build, app_name, can_write: apps::require_writer(&principal).is_ok() })
+    let targets = if principal.role.allows(domain::Role::Admin) {
+        runtime.targets(&principal).await.map_err(shown)?.into_iter().map(|t| t.name).collect()
+    } else {
+        Vec::new()
+    };
+    Ok(BuildView { build, app_name, can_write: apps::require_writer(&principal).is_ok(), targets })
 }
 
 /// Cancels a queued or running build.

@@ -39,7 +39,7 @@ pub fn BuildPage() -> impl IntoView {
 
 #[component]
 fn BuildDetail(view: BuildView) -> impl IntoView {
-    let BuildView { build: first, app_name, can_write } = view;
+    let BuildView { build: first, app_name, can_write, targets } = view;
     let id = first.id;
     let slug = first.app.clone();
     let build = RwSignal::new(first);
@@ -81,6 +81,12 @@ fn BuildDetail(view: BuildView) -> impl IntoView {
         });
         view! { {download} {stop} }
     };
+    // A memo: the panel is made once when the build succeeds, not again on every live update.
+    let succeeded = Memo::new(move |_| build.with(|b| b.status == domain::build::BuildStatus::Succeeded));
+    // The Deploy panel is drawn in the browser only (after hydration): it is an admin's action,
+    // not content worth rendering on the server.
+    let mounted = RwSignal::new(false);
+    Effect::new(move |_| mounted.set(true));
     let revision_href = format!("/apps/{slug}/commits/{}", build.with_untracked(|b| b.revision.clone()));
     view! {
         <AppNav slug=slug.clone() name=app_name current=AppSection::Builds>{actions}</AppNav>
@@ -99,6 +105,7 @@ fn BuildDetail(view: BuildView) -> impl IntoView {
             {move || build.get().reason.map(|reason| view! {
                 <p class="build-reason" role="status" data-testid="build-reason">{reason}</p>
             })}
+            {move || (mounted.get() && succeeded.get() && !targets.is_empty()).then(|| view! { <crate::pages::deploy::DeployPanel build_id=id targets=targets.clone()/> })}
             <ol class="build-steps" data-testid="build-steps">
                 {move || build.get().steps.into_iter().map(|step| view! { <StepRow step/> }).collect_view()}
             </ol>

@@ -10,6 +10,7 @@
 //!   the server for `GET .../problems`, the build, and `appbuilder validate`.
 
 pub mod contract;
+pub mod display;
 pub mod json;
 pub mod model;
 pub mod sql;

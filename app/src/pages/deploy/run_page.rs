@@ -1,0 +1,104 @@
+//! `/runs/{id}`: one run — status, version, trigger, inputs (secrets masked), the output
+//! variables with their values, the exit message, the log and the time; Run again.
+
+use super::StateBadge;
+use super::api::{RunView, load_run, run_again};
+use crate::components::app_nav::{AppNav, AppSection};
+use crate::components::errors::{ErrorBanner, readable};
+use crate::components::format::{short, when};
+use crate::components::page_title::PageTitle;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+#[component]
+pub fn RunPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()));
+    let loaded = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => load_run(id).await,
+            None => Err(ServerFnError::new("There is no such run.")),
+        }
+    });
+    view! {
+        <PageTitle text="Run"/>
+        <div class="app-page">
+            <Suspense fallback=|| view! { <p class="muted">"Loading the run…"</p> }>
+                {move || Suspend::new(async move {
+                    match loaded.await {
+                        Ok(view) => view! { <RunDetail view/> }.into_any(),
+                        Err(err) => view! { <div class="app-page-body"><ErrorBanner message=readable(&err)/></div> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </div>
+    }
+}
+
+#[component]
+fn RunDetail(view: RunView) -> impl IntoView {
+    let RunView { run, app_name, can_run } = view;
+    let navigate = use_navigate();
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let id = run.id;
+    let again = move |_| {
+        busy.set(true);
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            match run_again(id).await {
+                Ok(next) => navigate(&format!("/runs/{next}"), Default::default()),
+                Err(err) => {
+                    error.set(Some(readable(&err)));
+                    busy.set(false);
+                }
+            }
+        });
+    };
+    let actions = can_run.then(|| {
+        view! {
+            <button class="button" data-testid="run-again" on:click=again disabled=move || busy.get()>
+                {move || if busy.get() { "Running…" } else { "Run again" }}
+            </button>
+        }
+    });
+    let inputs: Vec<(String, String)> = run
+        .inputs
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
+        .collect();
+    view! {
+        <AppNav slug=run.app.clone() name=app_name current=AppSection::Runs>{actions}</AppNav>
+        <div class="app-page-body">
+            <div class="page-head"><h1>"Run #" {run.id} " " <StateBadge status=run.status.clone()/></h1></div>
+            {move || error.get().map(|message| view! { <ErrorBanner message/> })}
+            <dl class="facts">
+                <dt>"Version"</dt><dd>{run.version.clone()} " " <span class="mono muted">{short(&run.revision)}</span> " · build " <a href=format!("/builds/{}", run.build)>{format!("#{}", run.build)}</a></dd>
+                <dt>"Trigger"</dt><dd>{run.trigger.clone()} {run.requested_by.clone().map(|u| format!(" by {u}"))}</dd>
+                <dt>"When"</dt><dd>{when(&run.created_at)}</dd>
+                <dt>"Took"</dt><dd>{crate::pages::builds::duration(run.duration_ms)}</dd>
+                <dt>"Python"</dt><dd>{run.python.clone().unwrap_or_else(|| "—".into())}</dd>
+                <dt>"Exit message"</dt><dd data-testid="exit-message">{run.exit_message.clone().unwrap_or_default()}</dd>
+                {run.reason.clone().map(|r| view! { <dt>"Reason"</dt><dd data-testid="run-reason">{r}</dd> })}
+            </dl>
+            <h2>"Outputs"</h2>
+            <table class="table" data-testid="outputs">
+                <thead><tr><th>"Variable"</th><th>"Value"</th></tr></thead>
+                <tbody>
+                    {run.outputs.iter().map(|o| view! {
+                        <tr data-testid="output-row"><td class="mono">{o.variable.clone()}</td>
+                            <td class="mono">{o.value.as_str().map_or_else(|| o.value.to_string(), str::to_owned)}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <h2>"Inputs"</h2>
+            <table class="table" data-testid="inputs">
+                <tbody>{inputs.into_iter().map(|(k, v)| view! { <tr><td class="mono">{k}</td><td class="mono">{v}</td></tr> }).collect_view()}</tbody>
+            </table>
+            <h2>"Log"</h2>
+            <pre class="build-log" data-testid="run-log">{run.log.clone()}</pre>
+        </div>
+    }
+}

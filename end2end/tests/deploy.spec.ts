@@ -1,0 +1,70 @@
+// Deploy and run in the browser: an admin deploys a succeeded build from its page, runs the app
+// from the form generated from install.json, sees the outputs as playbook variables, runs it
+// again, and rolls back to the previous deployment.
+import { expect, test, type Page } from '@playwright/test';
+import { createApp, signIn, waitForHydration } from './helpers';
+
+async function buildHead(page: Page, slug: string) {
+  const queued = await page.request.post(`/api/v1/apps/${slug}/builds`);
+  expect(queued.status()).toBe(202);
+  const { id } = await queued.json();
+  await expect.poll(async () => (await (await page.request.get(`/api/v1/builds/${id}`)).json()).status, { timeout: 60_000 }).toBe('succeeded');
+  return id as number;
+}
+
+test('an admin deploys a build, runs the app from the generated form and rolls back', async ({ page }) => {
+  await signIn(page);
+  const { slug, head } = await createApp(page, 'Deploy Journey');
+  const first = await buildHead(page, slug);
+
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(`/builds/${first}`);
+  await waitForHydration(page);
+  await expect(page.getByTestId('deploy-panel')).toHaveAttribute('data-ready', 'true');
+  await page.getByTestId('deploy-button').click();
+  await expect(page.getByTestId('deployed')).toContainText('succeeded');
+
+  await page.goto(`/apps/${slug}/runs`);
+  await waitForHydration(page);
+  await expect(page.getByTestId('live-version')).toHaveText('1.0.0');
+  await expect(page.getByTestId('run-form')).toHaveAttribute('data-ready', 'true');
+  await expect(page.getByTestId('field-upper_case')).toBeVisible();
+  await page.getByTestId('field-text').fill('  hello from the form ');
+  await page.getByTestId('field-upper_case').check();
+  await page.getByTestId('run-button').click();
+
+  await expect(page).toHaveURL(/\/runs\/\d+$/);
+  await waitForHydration(page);
+  await expect(page.getByTestId('state')).toHaveText('succeeded');
+  await expect(page.getByTestId('exit-message')).toHaveText('Processed 19 characters.');
+  const variable = page.getByTestId('output-row').filter({ hasText: 'deploy_journey.results.text!String' });
+  await expect(variable).toContainText('HELLO FROM THE FORM');
+  await expect(variable).toContainText(/#App:\d+:deploy_journey\.results\.text!String/);
+  const firstRun = page.url();
+  await page.getByTestId('run-again').click();
+  await expect(page).not.toHaveURL(firstRun);
+  await expect(page.getByTestId('state')).toHaveText('succeeded');
+
+  // A second version (1.1.0, no contract change) deploys; rollback brings 1.0.0 back.
+  const file = await page.request.get(`/api/v1/apps/${slug}/files/install.json`);
+  const install = JSON.parse(await file.text());
+  install.programVersion = '1.1.0';
+  const saved = await page.request.post(`/api/v1/apps/${slug}/commits`, {
+    data: { base: head, changes: [{ op: 'put', path: 'install.json', content: JSON.stringify(install, null, 2) }] },
+  });
+  expect(saved.status()).toBe(201);
+  const second = await buildHead(page, slug);
+  const deployed = await page.request.post('/api/v1/deployments', { data: { build: second, target: 'local' } });
+  expect(deployed.status()).toBe(202);
+
+  await page.goto(`/apps/${slug}/deployments`);
+  await waitForHydration(page);
+  const live = page.locator('[data-testid="deployment-row"][data-live="true"]');
+  await expect(live.getByTestId('deployment-version')).toHaveText('1.1.0');
+  await live.getByTestId('rollback').click();
+  await expect(page.locator('[data-testid="deployment-row"][data-live="true"]').getByTestId('deployment-version')).toHaveText('1.0.0');
+  await expect(page.getByTestId('deployment-row').first()).toContainText('rollback of');
+  expect(errors, 'no hydration or script errors on any page').toEqual([]);
+});
