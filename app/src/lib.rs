@@ -23,6 +23,7 @@ use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
+use pages::admin::AdminPage;
 use pages::app_list::AppListPage;
 use pages::builds::{BuildPage, BuildsPage};
 use pages::deploy::{DeploymentsPage, RunPage, RunsPage};
@@ -75,6 +76,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("apps/:app/deployments") view=DeploymentsPage/>
                     <Route path=path!("apps/:app/runs") view=RunsPage/>
                     <Route path=path!("runs/:id") view=RunPage/>
+                    <Route path=path!("admin") view=AdminPage/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -2,7 +2,7 @@
 // from the form generated from install.json, sees the outputs as playbook variables, runs it
 // again, and rolls back to the previous deployment.
 import { expect, test, type Page } from '@playwright/test';
-import { createApp, signIn, waitForHydration } from './helpers';
+import { createApp, ensureUser, signIn, signedInPage, waitForHydration } from './helpers';
 
 async function buildHead(page: Page, slug: string) {
   const queued = await page.request.post(`/api/v1/apps/${slug}/builds`);
@@ -67,4 +67,25 @@ test('an admin deploys a build, runs the app from the generated form and rolls b
   await expect(page.locator('[data-testid="deployment-row"][data-live="true"]').getByTestId('deployment-version')).toHaveText('1.0.0');
   await expect(page.getByTestId('deployment-row').first()).toContainText('rollback of');
   expect(errors, 'no hydration or script errors on any page').toEqual([]);
+});
+
+test('the admin page lists targets and the audit log; others are refused', async ({ page, browser }) => {
+  await signIn(page);
+  await createApp(page, 'Audited Journey');
+  await page.goto('/');
+  await waitForHydration(page);
+  await page.getByTestId('nav-admin').click();
+  await expect(page).toHaveURL('/admin');
+  await expect(page.getByTestId('targets')).toContainText('local');
+  const created = page.getByTestId('audit-row').filter({ hasText: 'app.create' }).filter({ hasText: 'audited-journey' });
+  await expect(created.first()).toBeVisible();
+  await page.getByTestId('audit-filter').fill('app.create');
+  await expect(page.getByTestId('audit-row').filter({ hasNotText: 'app.create' })).toHaveCount(0);
+
+  const password = await ensureUser(page.request, 'dana', 'developer');
+  const dev = await signedInPage(browser, 'dana', password);
+  await dev.goto('/admin');
+  await expect(dev.getByTestId('error-banner')).toContainText('admin');
+  await expect(dev.getByTestId('nav-admin')).toHaveCount(0);
+  await dev.context().close();
 });

@@ -19,6 +19,8 @@ pub fn Header(me: Me) -> impl IntoView {
         let _ = set_error;
     };
     let role = me.role.to_string();
+    let admin =
+        me.role.allows(domain::Role::Admin).then(|| view! { <a href="/admin" data-testid="nav-admin">"Admin"</a> });
     view! {
         <header class="topbar">
             <a class="brand" href="/">
@@ -26,7 +28,8 @@ pub fn Header(me: Me) -> impl IntoView {
                 "AppBuilder"
             </a>
             <nav class="topnav">
-                <a href="/" aria-current="page">"Apps"</a>
+                <a href="/">"Apps"</a>
+                {admin}
             </nav>
             <div class="whoami" data-testid="whoami">
                 <span class="user" data-testid="current-user">{me.username}</span>

@@ -1,5 +1,6 @@
 //! One module per page; a page's components and server fns live beside it.
 
+pub mod admin;
 pub mod app_list;
 pub mod builds;
 pub mod deploy;

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 /// What a Deploy click led to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DeployOutcome {
-    Deployed(Deployment),
+    Deployed(Box<Deployment>),
     /// Refused: these contract changes break playbooks; deploy again with a reason.
     Breaking(Vec<String>),
 }
@@ -23,7 +23,7 @@ pub enum DeployOutcome {
 pub async fn deploy_build(build: i64, target: String, reason: Option<String>) -> Result<DeployOutcome, ServerFnError> {
     let (principal, runtime) = runtime_service()?;
     match runtime.deploy(&principal, build, &target, reason.as_deref()).await {
-        Ok(deployment) => Ok(DeployOutcome::Deployed(deployment)),
+        Ok(deployment) => Ok(DeployOutcome::Deployed(Box::new(deployment))),
         Err(apps::AppsError::Breaking { changes }) => Ok(DeployOutcome::Breaking(changes)),
         Err(err) => Err(shown(err)),
     }

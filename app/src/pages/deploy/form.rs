@@ -194,13 +194,13 @@ fn FormField(param: Param, display: Option<String>, values: RwSignal<HashMap<Str
         _ if param.view_rows.unwrap_or(1) > 1 => {
             let (get, set) = (get.clone(), set.clone());
             view! { <textarea id=id.clone() data-testid=format!("field-{name}") rows=param.view_rows.unwrap_or(3)
-                prop:value=move || get() on:input=move |ev| set(event_target_value(&ev))></textarea> }.into_any()
+                prop:value=get on:input=move |ev| set(event_target_value(&ev))></textarea> }.into_any()
         }
         _ => {
             let (get, set) = (get.clone(), set.clone());
             let input_type = if param.encrypt { "password" } else { "text" };
             view! { <input type=input_type id=id.clone() data-testid=format!("field-{name}") autocomplete="off"
-                prop:value=move || get() on:input=move |ev| set(event_target_value(&ev))/> }.into_any()
+                prop:value=get on:input=move |ev| set(event_target_value(&ev))/> }.into_any()
         }
     };
     let required = param.required && param.default.is_none();

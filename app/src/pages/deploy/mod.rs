@@ -46,7 +46,7 @@ pub fn DeployPanel(build_id: i64, targets: Vec<String>) -> impl IntoView {
             match deploy_build(build_id, target.get_untracked(), why).await {
                 Ok(DeployOutcome::Deployed(d)) => {
                     breaking.set(Vec::new());
-                    done.set(Some(d));
+                    done.set(Some(*d));
                 }
                 Ok(DeployOutcome::Breaking(changes)) => breaking.set(changes),
                 Err(err) => error.set(Some(readable(&err))),
