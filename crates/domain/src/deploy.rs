@@ -224,3 +224,23 @@ pub struct NewDelivery {
     pub query: Value,
     pub body: Vec<u8>,
 }
+
+/// A new target's row (its secret already sealed).
+#[derive(Debug, Clone)]
+pub struct NewTarget {
+    pub name: String,
+    pub kind: String,
+    pub url: Option<String>,
+    pub access_id: Option<String>,
+    pub secret: Option<Vec<u8>>,
+    pub protected: bool,
+}
+
+/// A change to a target; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct TargetChange {
+    pub url: Option<String>,
+    pub access_id: Option<String>,
+    pub secret: Option<Vec<u8>>,
+    pub protected: Option<bool>,
+}

@@ -230,6 +230,17 @@ pub trait BuildStore: Send + Sync {
 pub trait DeployStore: Send + Sync {
     async fn find_target(&self, name: &str) -> Result<Option<crate::deploy::Target>, StoreError>;
     async fn list_targets(&self) -> Result<Vec<crate::deploy::Target>, StoreError>;
+    /// Adds a target; `Conflict` when the name is taken.
+    async fn create_target(&self, new: &crate::deploy::NewTarget) -> Result<crate::deploy::Target, StoreError>;
+    async fn update_target(
+        &self,
+        name: &str,
+        change: &crate::deploy::TargetChange,
+    ) -> Result<crate::deploy::Target, StoreError>;
+    /// Removes a target no deployment names; `Conflict` otherwise.
+    async fn delete_target(&self, name: &str) -> Result<(), StoreError>;
+    /// A target's sealed secret.
+    async fn target_secret(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError>;
     /// Records a deployment as running.
     async fn create_deployment(
         &self,

@@ -6,12 +6,13 @@
 //! - [`run`]: one run — inputs in, output variables, exit message, log and duration out.
 
 pub mod install;
+pub mod remote;
 pub mod run;
 pub mod secrets;
 mod service;
 pub mod webhooks;
 
-pub use service::{Runtime, RuntimeSettings, RuntimeStores, Started};
+pub use service::{Runtime, RuntimeSettings, RuntimeStores, Started, TargetRequest};
 
 /// Why the runtime could not do what was asked.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -170,12 +170,6 @@ impl Runtime {
         rollback_of: Option<i64>,
     ) -> Result<Deployment, AppsError> {
         let target = self.target(target_name).await?;
-        if target.kind != "local" {
-            return Err(AppsError::Invalid(format!(
-                "deploying to {} targets is not available yet; use local",
-                target.kind
-            )));
-        }
         let build = self.inner.builds.get(build_id).await?;
         let (package, path) = self.inner.builds.package(build_id).await?;
         let bytes = tokio::fs::read(&path).await.map_err(internal)?;
@@ -218,6 +212,26 @@ impl Runtime {
                    "breaking": breaking, "reason": reason, "rollback_of": rollback_of}),
         )
         .await;
+        if target.kind != "local" {
+            // A remote deploy takes a while (a remote build, a platform upload): it goes on in the
+            // background; the deployment's status and reason tell how it ended.
+            let remote = self.remote_job(&target, &build, &package, bytes, reason).await?;
+            let this = self.clone();
+            let id = deployment.id;
+            tokio::spawn(async move {
+                let (status, failure) = match remote.await {
+                    Ok(summary) => {
+                        tracing::info!(deployment = id, %summary, "remote deploy succeeded");
+                        ("succeeded", None)
+                    }
+                    Err(why) => ("failed", Some(why)),
+                };
+                if let Err(err) = this.inner.store.finish_deployment(id, status, failure.as_deref()).await {
+                    tracing::error!(deployment = id, error = %err, "cannot record the end of a deployment");
+                }
+            });
+            return Ok(deployment);
+        }
         // Installing into the embedded runtime is quick: done before answering.
         let apps_dir = self.inner.settings.apps_dir.clone();
         let sha = package.sha256.clone();
@@ -230,6 +244,127 @@ impl Runtime {
         self.inner.store.finish_deployment(deployment.id, status, failure.as_deref()).await?;
         tracing::info!(deployment = deployment.id, app = %build.app, build = build_id, target = %target.name, status, "deployed");
         self.inner.store.find_deployment(deployment.id).await?.ok_or_else(|| internal("the deployment vanished"))
+    }
+
+    /// The work of a remote deploy, ready to run in the background.
+    async fn remote_job(
+        &self,
+        target: &Target,
+        build: &domain::build::Build,
+        package: &domain::build::PackageInfo,
+        bytes: Vec<u8>,
+        reason: Option<&str>,
+    ) -> Result<RemoteJob, AppsError> {
+        let sealed = self
+            .inner
+            .store
+            .target_secret(&target.name)
+            .await?
+            .ok_or_else(|| AppsError::Invalid(format!("target {} has no secret", target.name)))?;
+        let secret = self.inner.secrets.open(&sealed).map_err(internal)?;
+        let url = target.url.clone().ok_or_else(|| AppsError::Invalid(format!("target {} has no url", target.name)))?;
+        match target.kind.as_str() {
+            "threatconnect" => {
+                let access_id = target.access_id.clone().unwrap_or_default();
+                let file_name = package.file_name.clone();
+                Ok(Box::pin(async move {
+                    crate::remote::deploy_threatconnect(&url, &access_id, &secret, &file_name, bytes).await
+                }))
+            }
+            "appbuilder" => {
+                let (_, files) = self.inner.apps.snapshot(&build.app, Some(&build.revision)).await?;
+                let files: Vec<(String, Vec<u8>)> = files.into_iter().map(|(p, b)| (p.to_string(), b)).collect();
+                let display_name = self.inner.apps.get(&build.app).await?.display_name;
+                let token = String::from_utf8(secret)
+                    .map_err(|_| AppsError::Invalid("the target's token is not text".into()))?;
+                let (slug, reason) = (build.app.clone(), reason.map(str::to_owned));
+                Ok(Box::pin(async move {
+                    crate::remote::deploy_appbuilder(&url, &token, &slug, &display_name, files, reason.as_deref()).await
+                }))
+            }
+            other => Err(AppsError::Invalid(format!("unknown target kind {other}"))),
+        }
+    }
+
+    /// Adds a remote target (admins only); its secret is sealed and never shown again.
+    pub async fn create_target(&self, actor: &Principal, request: TargetRequest) -> Result<Target, AppsError> {
+        require_admin(actor)?;
+        let name = request.name.trim().to_owned();
+        if name.is_empty()
+            || name.len() > 40
+            || !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            return Err(AppsError::Invalid("a target name is 1 to 40 of a-z, 0-9 and -".into()));
+        }
+        let kind = request.kind.clone().unwrap_or_default();
+        if !["appbuilder", "threatconnect"].contains(&kind.as_str()) {
+            return Err(AppsError::Invalid("kind is appbuilder or threatconnect (local exists already)".into()));
+        }
+        let url = check_url(request.url.as_deref())?;
+        let Some(secret) = request.secret.filter(|s| !s.is_empty()) else {
+            return Err(AppsError::Invalid(if kind == "appbuilder" {
+                "an appbuilder target needs secret: an API token of an admin there".into()
+            } else {
+                "a threatconnect target needs secret: the API user's secret key".into()
+            }));
+        };
+        if kind == "threatconnect" && request.access_id.as_deref().is_none_or(str::is_empty) {
+            return Err(AppsError::Invalid("a threatconnect target needs access_id".into()));
+        }
+        let new = domain::deploy::NewTarget {
+            name: name.clone(),
+            kind: kind.clone(),
+            url: Some(url.clone()),
+            access_id: request.access_id,
+            secret: Some(self.inner.secrets.seal(secret.as_bytes())),
+            protected: request.protected.unwrap_or(false),
+        };
+        let target = self.inner.store.create_target(&new).await.map_err(|e| match e {
+            domain::ports::StoreError::Conflict(what) => AppsError::Invalid(format!("{what} exists already")),
+            other => other.into(),
+        })?;
+        self.audit(actor.username.as_str(), "target.create", &name, json!({"kind": kind, "url": url})).await;
+        Ok(target)
+    }
+
+    /// Changes a target (admins only); a new secret replaces the old one.
+    pub async fn update_target(
+        &self,
+        actor: &Principal,
+        name: &str,
+        request: TargetRequest,
+    ) -> Result<Target, AppsError> {
+        require_admin(actor)?;
+        let url = request.url.as_deref().map(|u| check_url(Some(u))).transpose()?;
+        let change = domain::deploy::TargetChange {
+            url,
+            access_id: request.access_id,
+            secret: request.secret.filter(|s| !s.is_empty()).map(|s| self.inner.secrets.seal(s.as_bytes())),
+            protected: request.protected,
+        };
+        let detail =
+            json!({"url": change.url, "secret_changed": change.secret.is_some(), "protected": change.protected});
+        let target = self.inner.store.update_target(name, &change).await.map_err(|e| match e {
+            domain::ports::StoreError::NotFound => AppsError::NotFound(format!("no target {name:?}")),
+            other => other.into(),
+        })?;
+        self.audit(actor.username.as_str(), "target.update", name, detail).await;
+        Ok(target)
+    }
+
+    /// Removes a target no deployment names (admins only; `local` stays).
+    pub async fn delete_target(&self, actor: &Principal, name: &str) -> Result<(), AppsError> {
+        require_admin(actor)?;
+        if name == "local" {
+            return Err(AppsError::Invalid("the local target is the embedded runtime; it cannot be removed".into()));
+        }
+        self.inner.store.delete_target(name).await.map_err(|e| match e {
+            domain::ports::StoreError::NotFound => AppsError::NotFound(format!("no target {name:?}")),
+            domain::ports::StoreError::Conflict(what) => AppsError::Invalid(format!("{what}: it cannot be removed")),
+            other => other.into(),
+        })?;
+        self.audit(actor.username.as_str(), "target.delete", name, json!({})).await;
+        Ok(())
     }
 
     /// Redeploys the deployment before `id` on the same target (admins only).
@@ -454,6 +589,34 @@ impl Runtime {
         if let Err(err) = self.inner.store.finish_run(id, &finish).await {
             tracing::error!(run = id, error = %err, "cannot record the end of a run");
         }
+    }
+}
+
+/// A remote deploy's work: a summary when it worked, the reason when not.
+type RemoteJob = std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, String>> + Send>>;
+
+/// What an admin gives to add or change a target.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetRequest {
+    #[serde(default)]
+    pub name: String,
+    pub kind: Option<String>,
+    pub url: Option<String>,
+    pub access_id: Option<String>,
+    pub secret: Option<String>,
+    pub protected: Option<bool>,
+}
+
+fn check_url(url: Option<&str>) -> Result<String, AppsError> {
+    let url = url.map(str::trim).unwrap_or_default();
+    if (url.starts_with("https://") || url.starts_with("http://"))
+        && url.len() > 8
+        && !url.contains(char::is_whitespace)
+    {
+        Ok(url.trim_end_matches('/').to_owned())
+    } else {
+        Err(AppsError::Invalid("url must be an http(s):// address".into()))
     }
 }
 

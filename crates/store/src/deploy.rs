@@ -3,7 +3,10 @@
 use crate::SqliteStore;
 use crate::sqlite::{backend, corrupt, now_ms, optional_time, time_ms};
 use async_trait::async_trait;
-use domain::deploy::{AuditEvent, Deployment, NewAuditEvent, NewDeployment, NewRun, Run, RunFinish, RunOutput, Target};
+use domain::deploy::{
+    AuditEvent, Deployment, NewAuditEvent, NewDeployment, NewRun, NewTarget, Run, RunFinish, RunOutput, Target,
+    TargetChange,
+};
 use domain::ports::{AuditStore, DeployStore, StoreError};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
@@ -109,6 +112,73 @@ impl DeployStore for SqliteStore {
             .await
             .map_err(backend)?;
         rows.iter().map(target).collect()
+    }
+
+    async fn create_target(&self, new: &NewTarget) -> Result<Target, StoreError> {
+        let inserted = sqlx::query(
+            "INSERT INTO targets (name, kind, url, access_id, secret, protected, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )
+        .bind(&new.name)
+        .bind(&new.kind)
+        .bind(&new.url)
+        .bind(&new.access_id)
+        .bind(&new.secret)
+        .bind(i64::from(new.protected))
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await;
+        match inserted {
+            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+                return Err(StoreError::Conflict(format!("a target named {:?}", new.name)));
+            }
+            other => other.map_err(backend)?,
+        };
+        self.find_target(&new.name).await?.ok_or(StoreError::NotFound)
+    }
+
+    async fn update_target(&self, name: &str, change: &TargetChange) -> Result<Target, StoreError> {
+        let done = sqlx::query(
+            "UPDATE targets SET url = COALESCE(?2, url), access_id = COALESCE(?3, access_id), secret = COALESCE(?4, secret),
+                    protected = COALESCE(?5, protected)
+             WHERE name = ?1",
+        )
+        .bind(name)
+        .bind(&change.url)
+        .bind(&change.access_id)
+        .bind(&change.secret)
+        .bind(change.protected.map(i64::from))
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.find_target(name).await?.ok_or(StoreError::NotFound)
+    }
+
+    async fn delete_target(&self, name: &str) -> Result<(), StoreError> {
+        let used: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM deployments d JOIN targets t ON t.id = d.target_id WHERE t.name = ?1",
+        )
+        .bind(name)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(backend)?;
+        if used > 0 {
+            return Err(StoreError::Conflict(format!("deployments to {name:?} (their history stays)")));
+        }
+        let done =
+            sqlx::query("DELETE FROM targets WHERE name = ?1").bind(name).execute(&self.pool).await.map_err(backend)?;
+        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+
+    async fn target_secret(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let secret: Option<Option<Vec<u8>>> = sqlx::query_scalar("SELECT secret FROM targets WHERE name = ?1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(secret.flatten())
     }
 
     async fn create_deployment(&self, new: &NewDeployment) -> Result<Deployment, StoreError> {

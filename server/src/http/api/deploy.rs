@@ -239,3 +239,32 @@ pub async fn deliveries(
     let total = state.runtime.delivery_count(id).await?;
     Ok(Json(serde_json::json!({"items": items, "total": total})))
 }
+
+/// Adds a remote target (admins only). 201 with the target (never its secret).
+pub async fn create_target(
+    State(state): State<AppState>,
+    who: SignedIn,
+    ApiJson(body): ApiJson<runtime::TargetRequest>,
+) -> Result<(StatusCode, Json<Target>), ApiError> {
+    Ok((StatusCode::CREATED, Json(state.runtime.create_target(&who.0, body).await?)))
+}
+
+/// Changes a target (admins only).
+pub async fn update_target(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(name): Path<String>,
+    ApiJson(body): ApiJson<runtime::TargetRequest>,
+) -> Result<Json<Target>, ApiError> {
+    Ok(Json(state.runtime.update_target(&who.0, &name, body).await?))
+}
+
+/// Removes a target no deployment names (admins only). 204.
+pub async fn delete_target(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(name): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    state.runtime.delete_target(&who.0, &name).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
