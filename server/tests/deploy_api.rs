@@ -288,3 +288,38 @@ async fn every_state_change_lands_in_the_audit_log_for_admins() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+#[tokio::test]
+async fn test_cases_run_against_a_build_and_a_target_can_require_them() {
+    let server = TestServer::start().await;
+    let admin = server.admin().await;
+    let mut app = create(&server, &admin, "Tested").await;
+    let first = build(&server, &admin, &app).await;
+    let case = |name: &str, text: &str, want: &str| json!({"name": name, "inputs": {"text": text}, "expected": {"tested.results.text": want}});
+    let saved = server
+        .call(
+            Method::POST,
+            &format!("/api/v1/apps/{}/tests", app.slug),
+            Some(&admin),
+            Some(case("trims", "  a b  ", "a b")),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::CREATED, "{}", saved.text);
+    let results = server.call(Method::POST, &format!("/api/v1/builds/{first}/tests"), Some(&admin), None).await.json();
+    assert_eq!(results[0]["passed"], true, "{results}");
+
+    // The local target now requires tests: a build that breaks one is refused.
+    let patched =
+        server.call(Method::PATCH, "/api/v1/targets/local", Some(&admin), Some(json!({"require_tests": true}))).await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.text);
+    assert_eq!(deploy(&server, &admin, first, None).await.status, StatusCode::ACCEPTED, "a passing build deploys");
+    let broken = "class AppError(Exception):\n    pass\n\n\nclass App:\n    def __init__(self, inputs):\n        self.inputs = inputs\n        self.exit_message = 'ok'\n\n    def run(self):\n        return {'tested.results.text': 'wrong', 'tested.results.length': '0'}\n";
+    edit(&server, &admin, &mut app, |_| {}, &[("app.py", broken)]).await;
+    let second = build(&server, &admin, &app).await;
+    let refused = deploy(&server, &admin, second, None).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    let message = refused.json()["message"].as_str().unwrap_or_default().to_owned();
+    assert!(message.contains("trims") && message.contains("\"wrong\""), "{message}");
+    let runs = server.call(Method::GET, &format!("/api/v1/apps/{}/runs", app.slug), Some(&admin), None).await.json();
+    assert_eq!(runs["items"][0]["trigger"], "test");
+}

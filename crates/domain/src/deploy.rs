@@ -15,6 +15,8 @@ pub struct Target {
     pub url: Option<String>,
     pub access_id: Option<String>,
     pub protected: bool,
+    /// Deploys here must pass every saved test case of the app first.
+    pub require_tests: bool,
     /// Whether a secret (token, key) is stored for it.
     pub has_secret: bool,
 }
@@ -243,4 +245,32 @@ pub struct TargetChange {
     pub access_id: Option<String>,
     pub secret: Option<Vec<u8>>,
     pub protected: Option<bool>,
+    pub require_tests: Option<bool>,
+}
+
+/// A saved test case: inputs and the outputs they must produce.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TestCase {
+    pub id: i64,
+    #[serde(skip)]
+    pub app_id: i64,
+    pub name: String,
+    /// Secret values masked.
+    pub inputs: Value,
+    /// Output name -> the value it must have.
+    pub expected: Value,
+    pub created_by: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// A new test case's row.
+#[derive(Debug, Clone)]
+pub struct NewTestCase {
+    pub app_id: i64,
+    pub name: String,
+    pub inputs: Value,
+    pub secret_inputs: Option<Vec<u8>>,
+    pub expected: Value,
+    pub created_by: i64,
 }

@@ -241,6 +241,11 @@ pub trait DeployStore: Send + Sync {
     async fn delete_target(&self, name: &str) -> Result<(), StoreError>;
     /// A target's sealed secret.
     async fn target_secret(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Saves a test case; `Conflict` when the app has one of that name.
+    async fn create_test_case(&self, new: &crate::deploy::NewTestCase) -> Result<crate::deploy::TestCase, StoreError>;
+    /// An app's test cases with their sealed secrets, by name.
+    async fn test_cases(&self, app_id: i64) -> Result<Vec<(crate::deploy::TestCase, Option<Vec<u8>>)>, StoreError>;
+    async fn delete_test_case(&self, app_id: i64, id: i64) -> Result<(), StoreError>;
     /// Records a deployment as running.
     async fn create_deployment(
         &self,

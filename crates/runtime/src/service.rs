@@ -191,6 +191,27 @@ impl Runtime {
                 breaking.clear();
             }
         }
+        if target.require_tests {
+            let results = self.run_tests_of(Some(actor), &build).await?;
+            if results.is_empty() {
+                return Err(AppsError::Invalid(format!(
+                    "{} takes only tested builds, and {} has no test cases yet",
+                    target.name, build.app
+                )));
+            }
+            let failed: Vec<String> = results
+                .iter()
+                .filter(|r| !r.passed)
+                .map(|r| format!("{}: {}", r.name, r.failures.join(", ")))
+                .collect();
+            if !failed.is_empty() {
+                return Err(AppsError::Invalid(format!(
+                    "{} takes only builds that pass every test case; failed: {}",
+                    target.name,
+                    failed.join("; ")
+                )));
+            }
+        }
         let new = NewDeployment {
             app_id: build.app_id,
             build_id,
@@ -286,6 +307,140 @@ impl Runtime {
         }
     }
 
+    /// Saves a test case for the app (developers and admins): inputs, and the outputs (by name)
+    /// they must produce.
+    pub async fn create_test_case(
+        &self,
+        actor: &Principal,
+        slug: &str,
+        name: &str,
+        inputs: Map<String, Value>,
+        expected: Map<String, Value>,
+    ) -> Result<domain::deploy::TestCase, AppsError> {
+        apps::require_writer(actor)?;
+        let (app_id, slug, _) = self.inner.apps.locate(slug, None).await?;
+        let name = name.trim();
+        if name.is_empty() || name.len() > 100 {
+            return Err(AppsError::Invalid("a test case needs a name of 1 to 100 characters".into()));
+        }
+        if expected.is_empty() {
+            return Err(AppsError::Invalid("a test case needs at least one expected output".into()));
+        }
+        // Secrets are known from the live version's install.json when there is one.
+        let live = self.inner.store.live_deployment(app_id, self.target("local").await?.id, None).await?;
+        let (masked, secret) = match &live {
+            Some(live) => mask(&self.installed(live.build).await?, &inputs),
+            None => (inputs.clone(), Map::new()),
+        };
+        let new = domain::deploy::NewTestCase {
+            app_id,
+            name: name.to_owned(),
+            inputs: Value::Object(masked),
+            secret_inputs: (!secret.is_empty())
+                .then(|| self.inner.secrets.seal(&serde_json::to_vec(&secret).expect("JSON serialises"))),
+            expected: Value::Object(expected),
+            created_by: actor.user_id,
+        };
+        let case = self.inner.store.create_test_case(&new).await.map_err(|e| match e {
+            domain::ports::StoreError::Conflict(what) => AppsError::Invalid(format!("{what} exists already")),
+            other => other.into(),
+        })?;
+        self.inner.apps.audit().record(
+            actor.username.as_str(),
+            "test.create",
+            slug.as_str(),
+            json!({"test": case.id, "name": case.name}),
+        );
+        Ok(case)
+    }
+
+    /// An app's test cases.
+    pub async fn test_cases(&self, slug: &str) -> Result<Vec<domain::deploy::TestCase>, AppsError> {
+        let (app_id, _, _) = self.inner.apps.locate(slug, None).await?;
+        Ok(self.inner.store.test_cases(app_id).await?.into_iter().map(|(case, _)| case).collect())
+    }
+
+    /// Removes a test case (developers and admins).
+    pub async fn delete_test_case(&self, actor: &Principal, slug: &str, id: i64) -> Result<(), AppsError> {
+        apps::require_writer(actor)?;
+        let (app_id, slug, _) = self.inner.apps.locate(slug, None).await?;
+        self.inner.store.delete_test_case(app_id, id).await.map_err(|e| match e {
+            domain::ports::StoreError::NotFound => AppsError::NotFound(format!("no test case {id} in {slug}")),
+            other => other.into(),
+        })?;
+        self.inner.apps.audit().record(actor.username.as_str(), "test.delete", slug.as_str(), json!({"test": id}));
+        Ok(())
+    }
+
+    /// Runs every test case of the app against a succeeded build (developers and admins).
+    pub async fn run_tests(&self, actor: &Principal, build_id: i64) -> Result<Vec<TestResult>, AppsError> {
+        apps::require_writer(actor)?;
+        let build = self.inner.builds.get(build_id).await?;
+        self.run_tests_of(Some(actor), &build).await
+    }
+
+    async fn run_tests_of(
+        &self,
+        actor: Option<&Principal>,
+        build: &domain::build::Build,
+    ) -> Result<Vec<TestResult>, AppsError> {
+        let installed = self.installed(build.id).await?;
+        let version = installed.install.get("programVersion").and_then(Value::as_str).unwrap_or_default().to_owned();
+        let source = RunSource {
+            app_id: build.app_id,
+            build_id: build.id,
+            deployment_id: None,
+            version,
+            revision: build.revision.clone(),
+        };
+        let mut results = Vec::new();
+        for (case, sealed) in self.inner.store.test_cases(build.app_id).await? {
+            let mut inputs = case.inputs.as_object().cloned().unwrap_or_default();
+            if let Some(sealed) = sealed {
+                let plain = self.inner.secrets.open(&sealed).map_err(internal)?;
+                inputs.extend(serde_json::from_slice::<Map<String, Value>>(&plain).map_err(internal)?);
+            }
+            let run = match self.start_run(actor, source.clone(), inputs, None, "test", true).await {
+                Ok(Started::Finished(run) | Started::Queued(run)) => run,
+                Err(AppsError::Invalid(why)) => {
+                    results.push(TestResult {
+                        case: case.id,
+                        name: case.name,
+                        run: 0,
+                        passed: false,
+                        failures: vec![why],
+                    });
+                    continue;
+                }
+                Err(other) => return Err(other),
+            };
+            let mut failures = Vec::new();
+            if run.status != "succeeded" {
+                failures.push(format!(
+                    "the run failed: {}",
+                    run.exit_message.clone().or(run.reason.clone()).unwrap_or_default()
+                ));
+            }
+            for (name, want) in case.expected.as_object().into_iter().flatten() {
+                match run.outputs.iter().find(|o| o.name == *name) {
+                    None => failures.push(format!("no output {name}")),
+                    Some(got) if got.value != *want => {
+                        failures.push(format!("{name} was {} instead of {want}", got.value))
+                    }
+                    Some(_) => {}
+                }
+            }
+            results.push(TestResult {
+                case: case.id,
+                name: case.name,
+                run: run.id,
+                passed: failures.is_empty(),
+                failures,
+            });
+        }
+        Ok(results)
+    }
+
     /// Adds a remote target (admins only); its secret is sealed and never shown again.
     pub async fn create_target(&self, actor: &Principal, request: TargetRequest) -> Result<Target, AppsError> {
         require_admin(actor)?;
@@ -323,7 +478,20 @@ impl Runtime {
             domain::ports::StoreError::Conflict(what) => AppsError::Invalid(format!("{what} exists already")),
             other => other.into(),
         })?;
-        self.audit(actor.username.as_str(), "target.create", &name, json!({"kind": kind, "url": url})).await;
+        let target = match request.require_tests {
+            Some(true) => {
+                let change = domain::deploy::TargetChange { require_tests: Some(true), ..Default::default() };
+                self.inner.store.update_target(&name, &change).await?
+            }
+            _ => target,
+        };
+        self.audit(
+            actor.username.as_str(),
+            "target.create",
+            &name,
+            json!({"kind": kind, "url": url, "require_tests": target.require_tests}),
+        )
+        .await;
         Ok(target)
     }
 
@@ -341,6 +509,7 @@ impl Runtime {
             access_id: request.access_id,
             secret: request.secret.filter(|s| !s.is_empty()).map(|s| self.inner.secrets.seal(s.as_bytes())),
             protected: request.protected,
+            require_tests: request.require_tests,
         };
         let detail =
             json!({"url": change.url, "secret_changed": change.secret.is_some(), "protected": change.protected});
@@ -412,7 +581,7 @@ impl Runtime {
         let live = self.inner.store.live_deployment(app_id, target.id, None).await?.ok_or_else(|| {
             AppsError::Invalid(format!("{slug} is not deployed to {}; deploy a build first", target.name))
         })?;
-        self.start_run(Some(actor), live, inputs, None, "manual", wait).await
+        self.start_run(Some(actor), RunSource::from(&live), inputs, None, "manual", wait).await
     }
 
     /// Runs a finished run again with the same inputs (secrets included) on the same version.
@@ -430,7 +599,7 @@ impl Runtime {
             Some(id) => self.deployment(id).await?,
             None => return Err(AppsError::Invalid("only runs of a deployment can be run again".into())),
         };
-        self.start_run(Some(actor), deployment, inputs, None, "rerun", wait).await
+        self.start_run(Some(actor), RunSource::from(&deployment), inputs, None, "rerun", wait).await
     }
 
     /// What is live on `target` for the app: the deployment and its install.json and layout.json
@@ -443,7 +612,7 @@ impl Runtime {
         let (app_id, _, _) = self.inner.apps.locate(slug, None).await?;
         let target = self.target(target).await?;
         let Some(live) = self.inner.store.live_deployment(app_id, target.id, None).await? else { return Ok(None) };
-        let installed = self.installed(&live).await?;
+        let installed = self.installed(live.build).await?;
         let layout =
             std::fs::read(installed.dir.join("layout.json")).ok().and_then(|b| serde_json::from_slice(&b).ok());
         Ok(Some((live, installed.install, layout)))
@@ -470,8 +639,8 @@ impl Runtime {
     }
 
     /// The installed package of a deployment (installed again if its folder went missing).
-    pub(crate) async fn installed(&self, deployment: &Deployment) -> Result<Installed, AppsError> {
-        let (package, path) = self.inner.builds.package(deployment.build).await?;
+    pub(crate) async fn installed(&self, build_id: i64) -> Result<Installed, AppsError> {
+        let (package, path) = self.inner.builds.package(build_id).await?;
         let apps_dir = self.inner.settings.apps_dir.clone();
         tokio::task::spawn_blocking(move || {
             let bytes = std::fs::read(&path).map_err(|e| crate::RuntimeError::Internal(e.to_string()))?;
@@ -488,13 +657,13 @@ impl Runtime {
     pub(crate) async fn start_run(
         &self,
         actor: Option<&Principal>,
-        deployment: Deployment,
+        source: RunSource,
         given: Map<String, Value>,
         webhook_event: Option<Value>,
         trigger: &str,
         wait: bool,
     ) -> Result<Started, AppsError> {
-        let installed = self.installed(&deployment).await?;
+        let installed = self.installed(source.build_id).await?;
         let inputs = check_inputs(&installed, given)?;
         let (masked, secret) = mask(&installed, &inputs);
         let sealed = (!secret.is_empty())
@@ -506,11 +675,11 @@ impl Runtime {
             )));
         }
         let new = NewRun {
-            app_id: deployment.app_id,
-            build_id: deployment.build,
-            deployment_id: Some(deployment.id),
-            version: deployment.version.clone(),
-            revision: deployment.revision.clone(),
+            app_id: source.app_id,
+            build_id: source.build_id,
+            deployment_id: source.deployment_id,
+            version: source.version.clone(),
+            revision: source.revision.clone(),
             trigger: trigger.to_owned(),
             inputs: Value::Object(masked),
             secrets: sealed,
@@ -592,6 +761,39 @@ impl Runtime {
     }
 }
 
+/// How one test case went.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TestResult {
+    pub case: i64,
+    pub name: String,
+    pub run: i64,
+    pub passed: bool,
+    /// What differed: outputs missing or with other values, a failed run.
+    pub failures: Vec<String>,
+}
+
+/// What a run runs: a deployment's build, or a build under test.
+#[derive(Debug, Clone)]
+pub(crate) struct RunSource {
+    pub(crate) app_id: i64,
+    pub(crate) build_id: i64,
+    pub(crate) deployment_id: Option<i64>,
+    pub(crate) version: String,
+    pub(crate) revision: String,
+}
+
+impl From<&Deployment> for RunSource {
+    fn from(d: &Deployment) -> Self {
+        RunSource {
+            app_id: d.app_id,
+            build_id: d.build,
+            deployment_id: Some(d.id),
+            version: d.version.clone(),
+            revision: d.revision.clone(),
+        }
+    }
+}
+
 /// A remote deploy's work: a summary when it worked, the reason when not.
 type RemoteJob = std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, String>> + Send>>;
 
@@ -606,6 +808,8 @@ pub struct TargetRequest {
     pub access_id: Option<String>,
     pub secret: Option<String>,
     pub protected: Option<bool>,
+    /// Deploys here must pass every saved test case of the app.
+    pub require_tests: Option<bool>,
 }
 
 fn check_url(url: Option<&str>) -> Result<String, AppsError> {

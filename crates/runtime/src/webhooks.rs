@@ -146,7 +146,7 @@ impl Runtime {
                 target.name
             ))
         })?;
-        let installed = self.installed(&live).await?;
+        let installed = self.installed(live.build).await?;
         crate::service::check_inputs(&installed, request.inputs.clone())?;
         let header = request.signature_header.map(|h| h.trim().to_ascii_lowercase()).filter(|h| !h.is_empty());
         if header.is_some() != request.secret.as_deref().is_some_and(|s| !s.is_empty()) {
@@ -406,7 +406,10 @@ impl Runtime {
         inputs.insert("trg.http.queryparam".into(), pairs(&delivery.query));
         let event =
             json!({"method": delivery.method, "headers": delivery.headers, "params": delivery.query, "body": body});
-        match self.start_run(None, live, inputs, Some(event), "webhook", false).await? {
+        match self
+            .start_run(None, crate::service::RunSource::from(&live), inputs, Some(event), "webhook", false)
+            .await?
+        {
             crate::Started::Queued(run) | crate::Started::Finished(run) => Ok(run.id),
         }
     }

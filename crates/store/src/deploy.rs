@@ -4,8 +4,8 @@ use crate::SqliteStore;
 use crate::sqlite::{backend, corrupt, now_ms, optional_time, time_ms};
 use async_trait::async_trait;
 use domain::deploy::{
-    AuditEvent, Deployment, NewAuditEvent, NewDeployment, NewRun, NewTarget, Run, RunFinish, RunOutput, Target,
-    TargetChange,
+    AuditEvent, Deployment, NewAuditEvent, NewDeployment, NewRun, NewTarget, NewTestCase, Run, RunFinish, RunOutput,
+    Target, TargetChange, TestCase,
 };
 use domain::ports::{AuditStore, DeployStore, StoreError};
 use sqlx::Row;
@@ -24,6 +24,7 @@ fn target(row: &SqliteRow) -> Result<Target, StoreError> {
         url: row.try_get("url").map_err(backend)?,
         access_id: row.try_get("access_id").map_err(backend)?,
         protected: row.try_get::<i64, _>("protected").map_err(backend)? != 0,
+        require_tests: row.try_get::<i64, _>("require_tests").map_err(backend)? != 0,
         has_secret: row.try_get::<Option<Vec<u8>>, _>("secret").map_err(backend)?.is_some(),
     })
 }
@@ -98,19 +99,23 @@ impl SqliteStore {
 #[async_trait]
 impl DeployStore for SqliteStore {
     async fn find_target(&self, name: &str) -> Result<Option<Target>, StoreError> {
-        let row = sqlx::query("SELECT id, name, kind, url, access_id, secret, protected FROM targets WHERE name = ?1")
-            .bind(name)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(backend)?;
+        let row = sqlx::query(
+            "SELECT id, name, kind, url, access_id, secret, protected, require_tests FROM targets WHERE name = ?1",
+        )
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
         row.as_ref().map(target).transpose()
     }
 
     async fn list_targets(&self) -> Result<Vec<Target>, StoreError> {
-        let rows = sqlx::query("SELECT id, name, kind, url, access_id, secret, protected FROM targets ORDER BY name")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(backend)?;
+        let rows = sqlx::query(
+            "SELECT id, name, kind, url, access_id, secret, protected, require_tests FROM targets ORDER BY name",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
         rows.iter().map(target).collect()
     }
 
@@ -139,7 +144,7 @@ impl DeployStore for SqliteStore {
     async fn update_target(&self, name: &str, change: &TargetChange) -> Result<Target, StoreError> {
         let done = sqlx::query(
             "UPDATE targets SET url = COALESCE(?2, url), access_id = COALESCE(?3, access_id), secret = COALESCE(?4, secret),
-                    protected = COALESCE(?5, protected)
+                    protected = COALESCE(?5, protected), require_tests = COALESCE(?6, require_tests)
              WHERE name = ?1",
         )
         .bind(name)
@@ -147,6 +152,7 @@ impl DeployStore for SqliteStore {
         .bind(&change.access_id)
         .bind(&change.secret)
         .bind(change.protected.map(i64::from))
+        .bind(change.require_tests.map(i64::from))
         .execute(&self.pool)
         .await
         .map_err(backend)?;
@@ -179,6 +185,65 @@ impl DeployStore for SqliteStore {
             .await
             .map_err(backend)?;
         Ok(secret.flatten())
+    }
+
+    async fn create_test_case(&self, new: &NewTestCase) -> Result<TestCase, StoreError> {
+        let inserted = sqlx::query_scalar::<_, i64>(
+            "INSERT INTO test_cases (app_id, name, inputs, secret_inputs, expected, created_by, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+        )
+        .bind(new.app_id)
+        .bind(&new.name)
+        .bind(new.inputs.to_string())
+        .bind(&new.secret_inputs)
+        .bind(new.expected.to_string())
+        .bind(new.created_by)
+        .bind(now_ms())
+        .fetch_one(&self.pool)
+        .await;
+        let id = match inserted {
+            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+                return Err(StoreError::Conflict(format!("a test case named {:?}", new.name)));
+            }
+            other => other.map_err(backend)?,
+        };
+        let cases = self.test_cases(new.app_id).await?;
+        cases.into_iter().map(|(case, _)| case).find(|c| c.id == id).ok_or(StoreError::NotFound)
+    }
+
+    async fn test_cases(&self, app_id: i64) -> Result<Vec<(TestCase, Option<Vec<u8>>)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT c.id, c.app_id, c.name, c.inputs, c.secret_inputs, c.expected, u.username, c.created_at
+             FROM test_cases c JOIN users u ON u.id = c.created_by WHERE c.app_id = ?1 ORDER BY c.name",
+        )
+        .bind(app_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        rows.iter()
+            .map(|row| {
+                let case = TestCase {
+                    id: row.try_get("id").map_err(backend)?,
+                    app_id: row.try_get("app_id").map_err(backend)?,
+                    name: row.try_get("name").map_err(backend)?,
+                    inputs: json_column(row, "inputs")?,
+                    expected: json_column(row, "expected")?,
+                    created_by: row.try_get("username").map_err(backend)?,
+                    created_at: time_ms(row.try_get("created_at").map_err(backend)?)?,
+                };
+                Ok((case, row.try_get("secret_inputs").map_err(backend)?))
+            })
+            .collect()
+    }
+
+    async fn delete_test_case(&self, app_id: i64, id: i64) -> Result<(), StoreError> {
+        let done = sqlx::query("DELETE FROM test_cases WHERE id = ?1 AND app_id = ?2")
+            .bind(id)
+            .bind(app_id)
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        if done.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
     async fn create_deployment(&self, new: &NewDeployment) -> Result<Deployment, StoreError> {

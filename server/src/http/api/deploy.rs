@@ -268,3 +268,51 @@ pub async fn delete_target(
     state.runtime.delete_target(&who.0, &name).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestCaseBody {
+    name: String,
+    #[serde(default)]
+    inputs: Map<String, Value>,
+    expected: Map<String, Value>,
+}
+
+/// Saves a test case (developers and admins). 201.
+pub async fn create_test_case(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(app): Path<String>,
+    ApiJson(body): ApiJson<TestCaseBody>,
+) -> Result<(StatusCode, Json<domain::deploy::TestCase>), ApiError> {
+    let case = state.runtime.create_test_case(&who.0, &app, &body.name, body.inputs, body.expected).await?;
+    Ok((StatusCode::CREATED, Json(case)))
+}
+
+/// An app's test cases.
+pub async fn test_cases(
+    State(state): State<AppState>,
+    _who: SignedIn,
+    Path(app): Path<String>,
+) -> Result<Json<Vec<domain::deploy::TestCase>>, ApiError> {
+    Ok(Json(state.runtime.test_cases(&app).await?))
+}
+
+/// Removes a test case (developers and admins). 204.
+pub async fn delete_test_case(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path((app, id)): Path<(String, i64)>,
+) -> Result<StatusCode, ApiError> {
+    state.runtime.delete_test_case(&who.0, &app, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Runs every test case of the build's app against the build (developers and admins).
+pub async fn run_tests(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<runtime::TestResult>>, ApiError> {
+    Ok(Json(state.runtime.run_tests(&who.0, id).await?))
+}

@@ -58,6 +58,9 @@ pub fn routes(settings: &HttpSettings) -> Router<AppState> {
         .route("/apps/{app}/webhooks", get(deploy::webhooks).post(deploy::create_webhook))
         .route("/webhooks/{id}", axum::routing::delete(deploy::delete_webhook))
         .route("/webhooks/{id}/deliveries", get(deploy::deliveries))
+        .route("/apps/{app}/tests", get(deploy::test_cases).post(deploy::create_test_case))
+        .route("/apps/{app}/tests/{id}", axum::routing::delete(deploy::delete_test_case))
+        .route("/builds/{id}/tests", post(deploy::run_tests))
         .route_layer(from_fn(require_signed_in));
     let public = Router::new().route("/session", post(session::sign_in));
     signed_in.merge(public)
