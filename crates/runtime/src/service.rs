@@ -503,6 +503,11 @@ impl Runtime {
         request: TargetRequest,
     ) -> Result<Target, AppsError> {
         require_admin(actor)?;
+        if name == "local" && (request.url.is_some() || request.access_id.is_some() || request.secret.is_some()) {
+            return Err(AppsError::Invalid(
+                "the local target has no url or secret; only protected and require_tests change".into(),
+            ));
+        }
         let url = request.url.as_deref().map(|u| check_url(Some(u))).transpose()?;
         let change = domain::deploy::TargetChange {
             url,
