@@ -17,6 +17,19 @@ const BATCH: usize = 500;
 
 type Queued = (NewAuditEvent, Option<oneshot::Sender<()>>);
 
+/// Waits for the next item, then takes what else is already waiting, up to `max` in all: the
+/// batching of group commits (one transaction for whatever queued while the last one ran).
+pub async fn next_batch<T>(queue: &mut mpsc::UnboundedReceiver<T>, max: usize) -> Option<Vec<T>> {
+    let mut batch = vec![queue.recv().await?];
+    while batch.len() < max {
+        match queue.try_recv() {
+            Ok(next) => batch.push(next),
+            Err(_) => break,
+        }
+    }
+    Some(batch)
+}
+
 /// The audit log writer; cheap to clone.
 #[derive(Clone)]
 pub struct Audit {
@@ -28,14 +41,7 @@ impl Audit {
     pub fn start(store: Arc<dyn AuditStore>) -> Audit {
         let (queue, mut pending) = mpsc::unbounded_channel::<Queued>();
         tokio::spawn(async move {
-            while let Some(first) = pending.recv().await {
-                let mut batch = vec![first];
-                while batch.len() < BATCH {
-                    match pending.try_recv() {
-                        Ok(next) => batch.push(next),
-                        Err(_) => break,
-                    }
-                }
+            while let Some(batch) = next_batch(&mut pending, BATCH).await {
                 let (events, acks): (Vec<NewAuditEvent>, Vec<Option<oneshot::Sender<()>>>) = batch.into_iter().unzip();
                 if let Err(err) = store.record_events(&events).await {
                     tracing::error!(error = %err, lost = events.len(), "cannot write the audit log");

@@ -313,14 +313,7 @@ impl Runtime {
         let Some(mut pending) = lock(&self.inner.hooks.pending).take() else { return };
         let store = self.inner.webhooks.clone();
         tokio::spawn(async move {
-            while let Some(first) = pending.recv().await {
-                let mut batch = vec![first];
-                while batch.len() < BATCH {
-                    match pending.try_recv() {
-                        Ok(next) => batch.push(next),
-                        Err(_) => break,
-                    }
-                }
+            while let Some(batch) = apps::audit::next_batch(&mut pending, BATCH).await {
                 let (deliveries, acks): (Vec<NewDelivery>, Vec<_>) = batch.into_iter().unzip();
                 match store.store_deliveries(&deliveries).await {
                     Ok(ids) => {

@@ -1,7 +1,7 @@
 //! `BuildStore` on SQLite.
 
 use crate::SqliteStore;
-use crate::sqlite::{backend, corrupt, now_ms, optional_time, time_ms};
+use crate::sqlite::{backend, corrupt, newest_first, now_ms, optional_time, time_ms};
 use async_trait::async_trait;
 use domain::build::{Build, BuildStatus, BuildStep, LogLine, PackageInfo, duration_ms};
 use domain::ports::{BuildEnd, BuildStore, Recovered, StoreError};
@@ -122,14 +122,7 @@ impl BuildStore for SqliteStore {
         let sql = format!(
             "SELECT {BUILD_COLUMNS} {BUILD_FROM} WHERE b.app_id = ?1 AND b.id < ?2 ORDER BY b.id DESC LIMIT ?3"
         );
-        let rows = sqlx::query(&sql)
-            .bind(app_id)
-            .bind(before.unwrap_or(i64::MAX))
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(backend)?;
-        rows.iter().map(build).collect()
+        newest_first(&self.pool, &sql, app_id, before, limit, build).await
     }
 
     async fn start_step(&self, build_id: i64, position: u32, name: &str) -> Result<(), StoreError> {

@@ -1,7 +1,7 @@
 //! `DeployStore` and `AuditStore` on SQLite.
 
 use crate::SqliteStore;
-use crate::sqlite::{backend, corrupt, now_ms, optional_time, time_ms};
+use crate::sqlite::{backend, corrupt, newest_first, now_ms, optional_time, time_ms};
 use async_trait::async_trait;
 use domain::deploy::{
     AuditEvent, Deployment, NewAuditEvent, NewDeployment, NewRun, NewTarget, NewTestCase, Run, RunFinish, RunOutput,
@@ -294,14 +294,7 @@ impl DeployStore for SqliteStore {
         limit: u32,
     ) -> Result<Vec<Deployment>, StoreError> {
         let sql = format!("{DEPLOYMENT_SELECT} WHERE d.app_id = ?1 AND d.id < ?2 ORDER BY d.id DESC LIMIT ?3");
-        let rows = sqlx::query(&sql)
-            .bind(app_id)
-            .bind(before.unwrap_or(i64::MAX))
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(backend)?;
-        rows.iter().map(deployment).collect()
+        newest_first(&self.pool, &sql, app_id, before, limit, deployment).await
     }
 
     async fn live_deployment(
@@ -389,14 +382,7 @@ impl DeployStore for SqliteStore {
 
     async fn list_runs(&self, app_id: i64, before: Option<i64>, limit: u32) -> Result<Vec<Run>, StoreError> {
         let sql = format!("{RUN_SELECT} WHERE r.app_id = ?1 AND r.id < ?2 ORDER BY r.id DESC LIMIT ?3");
-        let rows = sqlx::query(&sql)
-            .bind(app_id)
-            .bind(before.unwrap_or(i64::MAX))
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(backend)?;
-        rows.iter().map(run).collect()
+        newest_first(&self.pool, &sql, app_id, before, limit, run).await
     }
 
     async fn fail_unfinished_runs(&self, reason: &str) -> Result<u64, StoreError> {

@@ -15,6 +15,26 @@ pub(crate) fn backend(err: impl std::error::Error + Send + Sync + 'static) -> St
     StoreError::Backend(Box::new(err))
 }
 
+/// One page of rows newest first: `sql` selects with `?1` the owner's id, `?2` the id to stay
+/// below, `?3` the limit; `row` reads each.
+pub(crate) async fn newest_first<T>(
+    pool: &sqlx::SqlitePool,
+    sql: &str,
+    owner: i64,
+    before: Option<i64>,
+    limit: u32,
+    row: fn(&sqlx::sqlite::SqliteRow) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let rows = sqlx::query(sql)
+        .bind(owner)
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await
+        .map_err(backend)?;
+    rows.iter().map(row).collect()
+}
+
 pub(crate) fn corrupt(what: &str) -> StoreError {
     StoreError::Backend(format!("unreadable {what} in the database").into())
 }

@@ -1,7 +1,7 @@
 //! `WebhookStore` on SQLite.
 
 use crate::SqliteStore;
-use crate::sqlite::{backend, corrupt, now_ms, time_ms};
+use crate::sqlite::{backend, corrupt, newest_first, now_ms, time_ms};
 use async_trait::async_trait;
 use domain::deploy::{Delivery, NewDelivery, NewWebhook, Webhook, WebhookSecrets};
 use domain::ports::{StoreError, WebhookStore};
@@ -158,14 +158,7 @@ impl WebhookStore for SqliteStore {
         limit: u32,
     ) -> Result<Vec<Delivery>, StoreError> {
         let sql = format!("{DELIVERY_SELECT} WHERE webhook_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3");
-        let rows = sqlx::query(&sql)
-            .bind(webhook_id)
-            .bind(before.unwrap_or(i64::MAX))
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(backend)?;
-        rows.iter().map(delivery).collect()
+        newest_first(&self.pool, &sql, webhook_id, before, limit, delivery).await
     }
 
     async fn count_deliveries(&self, webhook_id: i64) -> Result<u64, StoreError> {
