@@ -14,8 +14,7 @@
 
 mod common;
 
-use clap::Parser;
-use common::{Client, field, ms, percentile, sign_in};
+use common::{Client, field, ms, percentile, start_server};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -73,16 +72,7 @@ fn main() {
     let data: PathBuf = dir.path().join("data");
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a runtime");
     runtime.block_on(async {
-        let global = server::config::Cli::parse_from(["appbuilder", "--data-dir", data.to_str().expect("utf-8"), "--log", "warn"]).global;
-        let mut serve = server::config::ServeArgs::parse_from(["serve", "--site-root", data.to_str().expect("utf-8")]);
-        serve.admin_password = Some(PASSWORD.into());
-        serve.ruff = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/build-tools/bin/ruff");
-        serve.run_queue = 100_000;
-        let state = server::startup::prepare(&global, &serve, accounts::ThrottlePolicy::default()).await.expect("prepared");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
-        let addr = listener.local_addr().expect("an address").to_string();
-        tokio::spawn(async move { axum::serve(listener, server::http::router(state)).await });
-        let cookie = sign_in(&addr, PASSWORD).await;
+        let (addr, cookie) = start_server(&data, PASSWORD, |serve| serve.run_queue = 100_000).await;
         let mut client = Client::connect(&addr, &cookie).await;
 
         let (_, body, _) = client.send("POST", "/api/v1/apps", r#"{"name":"Hello","template":"playbook-basic"}"#).await;

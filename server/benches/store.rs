@@ -14,8 +14,7 @@
 
 mod common;
 
-use clap::Parser;
-use common::{Client, field, ms, percentile, sign_in};
+use common::{Client, field, ms, percentile, start_server};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -189,15 +188,7 @@ fn main() {
     let data: PathBuf = dir.path().join("data");
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a runtime");
     runtime.block_on(async {
-        let global = server::config::Cli::parse_from(["appbuilder", "--data-dir", data.to_str().expect("utf-8"), "--log", "warn"]).global;
-        let mut serve = server::config::ServeArgs::parse_from(["serve", "--site-root", data.to_str().expect("utf-8")]);
-        serve.admin_password = Some(PASSWORD.into());
-        let state = server::startup::prepare(&global, &serve, accounts::ThrottlePolicy::default()).await.expect("prepared");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
-        let addr = listener.local_addr().expect("an address").to_string();
-        tokio::spawn(async move { axum::serve(listener, server::http::router(state)).await });
-
-        let cookie = sign_in(&addr, PASSWORD).await;
+        let (addr, cookie) = start_server(&data, PASSWORD, |_| {}).await;
 
         println!("AppBuilder version store benchmark: {CLIENTS} clients x {per_client} saves; history of {commits} commits; {} cores", std::thread::available_parallelism().map_or(0, |n| n.get()));
         println!();

@@ -81,3 +81,25 @@ pub async fn sign_in(addr: &str, password: &str) -> String {
         })
         .expect("a session cookie")
 }
+
+/// Starts a real AppBuilder over `data` on a free loopback port (`tweak` adjusts the settings),
+/// signs in as the admin, and returns the address and the session cookie.
+pub async fn start_server(
+    data: &std::path::Path,
+    password: &str,
+    tweak: impl FnOnce(&mut server::config::ServeArgs),
+) -> (String, String) {
+    use clap::Parser;
+    let data_dir = data.to_str().expect("utf-8");
+    let global = server::config::Cli::parse_from(["appbuilder", "--data-dir", data_dir, "--log", "warn"]).global;
+    let mut serve = server::config::ServeArgs::parse_from(["serve", "--site-root", data_dir]);
+    serve.admin_password = Some(password.into());
+    serve.ruff = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/build-tools/bin/ruff");
+    tweak(&mut serve);
+    let state = server::startup::prepare(&global, &serve, accounts::ThrottlePolicy::default()).await.expect("prepared");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
+    let addr = listener.local_addr().expect("an address").to_string();
+    tokio::spawn(async move { axum::serve(listener, server::http::router(state)).await });
+    let cookie = sign_in(&addr, password).await;
+    (addr, cookie)
+}
