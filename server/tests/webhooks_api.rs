@@ -174,3 +174,31 @@ async fn signatures_replays_rates_sizes_and_disabled_hooks_are_refused() {
         audit["items"].as_array().expect("events").iter().filter_map(|e| e["action"].as_str()).collect();
     assert!(actions.contains(&"webhook.enable") && actions.contains(&"webhook.disable"), "{actions:?}");
 }
+
+#[tokio::test]
+async fn a_hook_that_responds_answers_with_what_the_app_said() {
+    let server = TestServer::start().await;
+    let admin = server.admin().await;
+    let slug = deployed(&server, &admin).await;
+    let hook = enable(&server, &admin, &slug, json!({"respond": true})).await;
+    assert_eq!(hook["respond"], true);
+    let url = hook["url"].as_str().expect("url").to_owned();
+    let answer = post(&server, &url, &[("x-webhook-secret", "s3cret".into())], ALERT).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    assert_eq!(answer.headers[header::CONTENT_TYPE], "application/json");
+    assert_eq!(answer.json(), json!({"fired": true, "title": "Beaconing to known C2"}));
+
+    // Ignored by the app (a low severity): no answer of its own, the run's summary instead.
+    let low = r#"{"title": "noise", "severity": "low"}"#;
+    let answer = post(&server, &url, &[("x-webhook-secret", "s3cret".into())], low).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.json()["exit_message"], "Ignored an alert of severity low.");
+    let list = server
+        .call(Method::GET, &format!("/api/v1/webhooks/{}/deliveries", hook["id"]), Some(&admin), None)
+        .await
+        .json();
+    assert!(
+        list["items"].as_array().expect("items").iter().all(|d| d["status"] == "dispatched" && d["run"].is_i64()),
+        "{list}"
+    );
+}

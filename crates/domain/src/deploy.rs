@@ -99,6 +99,8 @@ pub struct Run {
     pub log: String,
     pub python: Option<String>,
     pub duration_ms: Option<u64>,
+    /// What a webhook app answered its caller (`{"status","headers"?,"body"?}`), if it did.
+    pub response: Option<Value>,
     pub requested_by: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -124,6 +126,7 @@ pub struct NewRun {
 #[derive(Debug, Clone)]
 pub struct RunFinish {
     pub status: String,
+    pub response: Option<Value>,
     pub outputs: Vec<RunOutput>,
     pub exit_message: Option<String>,
     pub exit_code: Option<i32>,
@@ -170,6 +173,8 @@ pub struct Webhook {
     pub inputs: Value,
     pub rate_per_minute: u32,
     pub max_body_bytes: u64,
+    /// The caller waits for the run and gets the app's answer.
+    pub respond: bool,
     pub created_by: String,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -196,6 +201,7 @@ pub struct NewWebhook {
     pub secret_inputs: Option<Vec<u8>>,
     pub rate_per_minute: u32,
     pub max_body_bytes: u64,
+    pub respond: bool,
     pub created_by: i64,
 }
 

@@ -84,6 +84,9 @@ pub struct RunOutcome {
     pub duration: Duration,
     /// The interpreter used.
     pub python: String,
+    /// What a webhook app answers its caller: `$TC_OUT_PATH/response.json`, a JSON object with
+    /// `status` (100..=599) and optional `headers` and `body`.
+    pub response: Option<Value>,
 }
 
 /// Runs `input` through the installed app; `scratch` is a fresh folder for this run (removed after).
@@ -169,7 +172,27 @@ pub async fn run(
     let exit_message = std::fs::read(scratch.join("out").join("message.tc"))
         .map(|b| String::from_utf8_lossy(&b).chars().take(MAX_EXIT_MESSAGE).collect::<String>())
         .unwrap_or_default();
-    Ok(RunOutcome { end, exit_code, outputs, exit_message, log, duration, python: python.version })
+    let response = read_response(scratch, &mut log);
+    Ok(RunOutcome { end, exit_code, outputs, exit_message, log, duration, python: python.version, response })
+}
+
+/// The answer a webhook app wrote for its caller, when it is well-formed.
+fn read_response(scratch: &Path, log: &mut Vec<String>) -> Option<Value> {
+    let file = scratch.join("out").join("response.json");
+    let meta = std::fs::symlink_metadata(&file).ok()?;
+    let value: Option<Value> = (meta.is_file() && meta.len() <= 1024 * 1024)
+        .then(|| std::fs::read(&file).ok().and_then(|b| serde_json::from_slice(&b).ok()))
+        .flatten();
+    let valid = value
+        .as_ref()
+        .is_some_and(|v| v.get("status").and_then(Value::as_u64).is_some_and(|s| (100..=599).contains(&s)));
+    if !valid {
+        log.push(
+            "[runtime] out/response.json ignored: not a JSON object with a status 100..599 (at most 1 MiB)".into(),
+        );
+        return None;
+    }
+    value
 }
 
 /// The declared `(name, type)` pairs of install.json.

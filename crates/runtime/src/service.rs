@@ -744,6 +744,7 @@ impl Runtime {
                         };
                         RunFinish {
                             status: if outcome.end == RunEnd::Succeeded { "succeeded" } else { "failed" }.to_owned(),
+                            response: outcome.response,
                             outputs: outcome.outputs,
                             exit_message: Some(outcome.exit_message),
                             exit_code: outcome.exit_code,
@@ -832,6 +833,7 @@ fn check_url(url: Option<&str>) -> Result<String, AppsError> {
 fn failed_before_start(reason: &str) -> RunFinish {
     RunFinish {
         status: "failed".into(),
+        response: None,
         outputs: Vec::new(),
         exit_message: None,
         exit_code: None,

@@ -50,7 +50,18 @@ pub struct WebhookRequest {
     pub secret: Option<String>,
     pub rate_per_minute: Option<u32>,
     pub max_body_bytes: Option<u64>,
+    /// The caller waits for the run and gets the app's answer.
+    pub respond: bool,
     pub inputs: Map<String, Value>,
+}
+
+/// What `/hooks/<token>` answers: the stored delivery, and the app's answer when the hook
+/// waits for one.
+#[derive(Debug, Clone)]
+pub struct Delivered {
+    pub delivery: i64,
+    /// The finished run and what the app answered (`None`: it answered nothing).
+    pub answer: Option<(domain::deploy::Run, Option<Value>)>,
 }
 
 /// A new webhook and the token of its URL (shown once).
@@ -179,6 +190,7 @@ impl Runtime {
             secret_inputs: (!secret_inputs.is_empty()).then(|| seal_json(&secret_inputs)),
             rate_per_minute: rate,
             max_body_bytes: max_body,
+            respond: request.respond,
             created_by: actor.user_id,
         };
         let webhook = self.inner.webhooks.create_webhook(&new).await?;
@@ -256,8 +268,9 @@ impl Runtime {
         }
     }
 
-    /// Accepts a delivery: checks, stores durably, wakes the dispatcher; the delivery's id.
-    pub async fn deliver(&self, token: &str, incoming: Incoming) -> Result<i64, AppsError> {
+    /// Accepts a delivery: checks, stores durably, then wakes the dispatcher — or, for a hook that
+    /// answers its caller, runs it at once and returns the run and the app's answer.
+    pub async fn deliver(&self, token: &str, incoming: Incoming) -> Result<Delivered, AppsError> {
         let hook = self.hook_for(token).await?;
         let webhook = &hook.webhook;
         if incoming.body.len() as u64 > webhook.max_body_bytes {
@@ -298,14 +311,39 @@ impl Runtime {
         self.inner
             .hooks
             .writes
-            .send((delivery, stored))
+            .send((delivery.clone(), stored))
             .map_err(|_| AppsError::Internal("the delivery writer stopped".into()))?;
         let id = id
             .await
             .map_err(|_| AppsError::Internal("the delivery writer stopped".into()))?
             .map_err(AppsError::Internal)?;
-        self.inner.hooks.dispatch.notify_one();
-        Ok(id)
+        if !webhook.respond {
+            self.inner.hooks.dispatch.notify_one();
+            return Ok(Delivered { delivery: id, answer: None });
+        }
+        // The caller waits: run now (the dispatcher leaves fresh deliveries of such hooks alone).
+        let stored = Delivery {
+            id,
+            webhook: webhook.id,
+            received_at: time::OffsetDateTime::now_utc(),
+            method: delivery.method,
+            headers: delivery.headers,
+            query: delivery.query,
+            body: delivery.body,
+            status: "received".into(),
+            run: None,
+            reason: None,
+        };
+        let run = match self.dispatch(&stored, true).await {
+            Ok(run) => run,
+            Err(err) => {
+                let _ = self.inner.webhooks.settle_delivery(id, None, Some(&err.to_string())).await;
+                return Err(err);
+            }
+        };
+        self.inner.webhooks.settle_delivery(id, Some(run.id), None).await?;
+        let response = run.response.clone();
+        Ok(Delivered { delivery: id, answer: Some((run, response)) })
     }
 
     /// Starts the delivery writer and the dispatcher (once, at start-up).
@@ -354,8 +392,11 @@ impl Runtime {
                 }
             };
             for delivery in batch {
-                let settled = match self.dispatch(&delivery).await {
-                    Ok(run) => self.inner.webhooks.settle_delivery(delivery.id, Some(run), None).await,
+                if self.answers_caller(&delivery).await {
+                    continue;
+                }
+                let settled = match self.dispatch(&delivery, false).await {
+                    Ok(run) => self.inner.webhooks.settle_delivery(delivery.id, Some(run.id), None).await,
                     Err(err) => self.inner.webhooks.settle_delivery(delivery.id, None, Some(&err.to_string())).await,
                 };
                 if let Err(err) = settled {
@@ -366,8 +407,16 @@ impl Runtime {
         }
     }
 
-    /// Starts the run of one delivery on the version deployed now.
-    async fn dispatch(&self, delivery: &Delivery) -> Result<i64, AppsError> {
+    /// Whether a delivery belongs to a hook whose caller is waiting for it right now (received in
+    /// the last minute): its request runs it. Older ones (a restart came between) are dispatched.
+    async fn answers_caller(&self, delivery: &Delivery) -> bool {
+        let fresh = time::OffsetDateTime::now_utc() - delivery.received_at < time::Duration::minutes(1);
+        fresh
+            && matches!(self.inner.webhooks.find_webhook(delivery.webhook).await, Ok(Some(hook)) if hook.webhook.respond)
+    }
+
+    /// Starts the run of one delivery on the version deployed now (and waits for it if asked).
+    async fn dispatch(&self, delivery: &Delivery, wait: bool) -> Result<domain::deploy::Run, AppsError> {
         let hook = self
             .inner
             .webhooks
@@ -399,11 +448,9 @@ impl Runtime {
         inputs.insert("trg.http.queryparam".into(), pairs(&delivery.query));
         let event =
             json!({"method": delivery.method, "headers": delivery.headers, "params": delivery.query, "body": body});
-        match self
-            .start_run(None, crate::service::RunSource::from(&live), inputs, Some(event), "webhook", false)
-            .await?
+        match self.start_run(None, crate::service::RunSource::from(&live), inputs, Some(event), "webhook", wait).await?
         {
-            crate::Started::Queued(run) | crate::Started::Finished(run) => Ok(run.id),
+            crate::Started::Queued(run) | crate::Started::Finished(run) => Ok(run),
         }
     }
 }

@@ -8,6 +8,7 @@ use domain::deploy::{
     Target, TargetChange, TestCase,
 };
 use domain::ports::{AuditStore, DeployStore, StoreError};
+use serde_json::Value;
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
@@ -58,7 +59,7 @@ fn deployment(row: &SqliteRow) -> Result<Deployment, StoreError> {
 
 const RUN_SELECT: &str =
     "SELECT r.id, r.app_id, a.slug, r.build_id, r.deployment_id, r.version, r.revision, r.trigger, r.status,
-        r.inputs, r.secrets, r.outputs, r.exit_message, r.exit_code, r.reason, r.log, r.python, r.duration_ms,
+        r.inputs, r.secrets, r.outputs, r.exit_message, r.exit_code, r.reason, r.log, r.python, r.duration_ms, r.response,
         u.username, r.created_at, r.finished_at
      FROM runs r JOIN apps a ON a.id = r.app_id LEFT JOIN users u ON u.id = r.requested_by";
 
@@ -82,6 +83,11 @@ fn run(row: &SqliteRow) -> Result<Run, StoreError> {
         log: row.try_get("log").map_err(backend)?,
         python: row.try_get("python").map_err(backend)?,
         duration_ms: row.try_get::<Option<i64>, _>("duration_ms").map_err(backend)?.map(|d| d.max(0).unsigned_abs()),
+        response: row
+            .try_get::<Option<String>, _>("response")
+            .map_err(backend)?
+            .map(|t| serde_json::from_str(&t).map_err(|_| corrupt("run response")))
+            .transpose()?,
         requested_by: row.try_get("username").map_err(backend)?,
         created_at: time_ms(row.try_get("created_at").map_err(backend)?)?,
         finished_at: optional_time(row, "finished_at")?,
@@ -352,7 +358,7 @@ impl DeployStore for SqliteStore {
     async fn finish_run(&self, id: i64, finish: &RunFinish) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE runs SET status = ?2, outputs = ?3, exit_message = ?4, exit_code = ?5, reason = ?6, log = ?7,
-                    python = ?8, duration_ms = ?9, finished_at = ?10
+                    python = ?8, duration_ms = ?9, finished_at = ?10, response = ?11
              WHERE id = ?1",
         )
         .bind(id)
@@ -365,6 +371,7 @@ impl DeployStore for SqliteStore {
         .bind(&finish.python)
         .bind(finish.duration_ms.map(|d| i64::try_from(d).unwrap_or(i64::MAX)))
         .bind(now_ms())
+        .bind(finish.response.as_ref().map(Value::to_string))
         .execute(&self.pool)
         .await
         .map_err(backend)?;

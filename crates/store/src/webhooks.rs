@@ -9,7 +9,7 @@ use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
 const WEBHOOK_SELECT: &str = "SELECT w.id, w.app_id, a.slug, w.target_id, t.name AS target, w.signature_header, w.secret,
-        w.inputs, w.secret_inputs, w.rate_per_minute, w.max_body_bytes, u.username, w.created_at, w.disabled_at
+        w.inputs, w.secret_inputs, w.rate_per_minute, w.max_body_bytes, w.respond, u.username, w.created_at, w.disabled_at
      FROM webhooks w JOIN apps a ON a.id = w.app_id JOIN targets t ON t.id = w.target_id JOIN users u ON u.id = w.created_by";
 
 fn webhook(row: &SqliteRow) -> Result<WebhookSecrets, StoreError> {
@@ -26,6 +26,7 @@ fn webhook(row: &SqliteRow) -> Result<WebhookSecrets, StoreError> {
         inputs: serde_json::from_str(&inputs).map_err(|_| corrupt("webhook inputs"))?,
         rate_per_minute: u32::try_from(row.try_get::<i64, _>("rate_per_minute").map_err(backend)?).unwrap_or(0),
         max_body_bytes: row.try_get::<i64, _>("max_body_bytes").map_err(backend)?.max(0).unsigned_abs(),
+        respond: row.try_get::<i64, _>("respond").map_err(backend)? != 0,
         created_by: row.try_get("username").map_err(backend)?,
         created_at: time_ms(row.try_get("created_at").map_err(backend)?)?,
         enabled: row.try_get::<Option<i64>, _>("disabled_at").map_err(backend)?.is_none(),
@@ -60,8 +61,8 @@ impl WebhookStore for SqliteStore {
     async fn create_webhook(&self, new: &NewWebhook) -> Result<Webhook, StoreError> {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO webhooks (app_id, target_id, token_hash, signature_header, secret, inputs, secret_inputs,
-                                   rate_per_minute, max_body_bytes, created_by, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id",
+                                   rate_per_minute, max_body_bytes, created_by, created_at, respond)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id",
         )
         .bind(new.app_id)
         .bind(new.target_id)
@@ -74,6 +75,7 @@ impl WebhookStore for SqliteStore {
         .bind(i64::try_from(new.max_body_bytes).unwrap_or(i64::MAX))
         .bind(new.created_by)
         .bind(now_ms())
+        .bind(i64::from(new.respond))
         .fetch_one(&self.pool)
         .await
         .map_err(backend)?;

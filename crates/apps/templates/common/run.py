@@ -8,7 +8,8 @@ The same contract everywhere AppBuilder runs the app:
 * exit message (at most 255 characters): out/message.tc, or TC_OUT_PATH/message.tc;
 * webhook triggers: the request ({"method", "headers", "params", "body"}) from the file named by
   TC_WEBHOOK_EVENT_FILE, else webhook_event.json, goes to App.webhook_event(), which returns the
-  outputs to fire the playbook with, or None to ignore the request.
+  outputs to fire the playbook with, or None to ignore the request; an App.response
+  ({"status", "headers", "body"}) is the answer for the caller, written to out/response.json.
 """
 
 import json
@@ -80,6 +81,10 @@ def main() -> int:
         else:
             outputs = app.run()
         write_results(outputs, app.exit_message)
+        response = getattr(app, 'response', None)
+        if response is not None:
+            out_dir = Path(os.environ.get('TC_OUT_PATH') or 'out')
+            (out_dir / 'response.json').write_text(json.dumps(response), encoding='utf-8')
         print(app.exit_message)
         return 0
     except AppError as err:

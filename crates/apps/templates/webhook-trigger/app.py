@@ -14,6 +14,8 @@ class App:
     def __init__(self, inputs: dict):
         self.inputs = inputs
         self.exit_message = ''
+        # The answer for the caller when the webhook waits for one (AppBuilder: "respond").
+        self.response = None
 
     def webhook_event(self, method: str, headers: dict, params: dict, body: str):
         """Returns the outputs to fire the playbook with, or None to ignore the delivery."""
@@ -35,6 +37,11 @@ class App:
             self.exit_message = f'Ignored an alert of severity {severity or "none"}.'
             return None
         self.exit_message = f'Fired for alert {alert.get("title", "(untitled)")}.'
+        self.response = {
+            'status': 200,
+            'headers': {'Content-Type': 'application/json'},
+            'body': json.dumps({'fired': True, 'title': alert.get('title', '')}),
+        }
         return {
             '{{output_prefix}}.response.json.raw': json.dumps(alert),
             '{{output_prefix}}.results.alert.title': str(alert.get('title', '')),

@@ -161,6 +161,9 @@ pub struct WebhookBody {
     secret: Option<String>,
     rate_per_minute: Option<u32>,
     max_body_bytes: Option<u64>,
+    /// Callers wait for the run and get the app's answer.
+    #[serde(default)]
+    respond: bool,
     #[serde(default)]
     inputs: Map<String, Value>,
 }
@@ -189,6 +192,7 @@ pub async fn create_webhook(
         secret: body.secret,
         rate_per_minute: body.rate_per_minute,
         max_body_bytes: body.max_body_bytes,
+        respond: body.respond,
         inputs: body.inputs,
     };
     let created = state.runtime.create_webhook(&who.0, &app, request).await?;
