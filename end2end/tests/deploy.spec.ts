@@ -89,3 +89,34 @@ test('the admin page lists targets and the audit log; others are refused', async
   await expect(dev.getByTestId('nav-admin')).toHaveCount(0);
   await dev.context().close();
 });
+
+test('an admin enables a webhook on the runs page and sees its deliveries and runs', async ({ page }) => {
+  await signIn(page);
+  const { slug } = await createApp(page, 'Hooked Journey');
+  const build = await buildHead(page, slug);
+  expect((await page.request.post('/api/v1/deployments', { data: { build, target: 'local' } })).status()).toBe(202);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+
+  await page.goto(`/apps/${slug}/runs`);
+  await waitForHydration(page);
+  await expect(page.getByTestId('run-form')).toHaveAttribute('data-ready', 'true');
+  await page.getByTestId('hook-inputs').fill('{"text": "from a hook"}');
+  await page.getByTestId('hook-enable').click();
+  const address = page.getByTestId('hook-url').locator('code');
+  await expect(address).toContainText('/hooks/whk_');
+  const path = new URL((await address.textContent())!).pathname;
+
+  const delivered = await page.request.post(path, { data: { alert: 1 } });
+  expect(delivered.status()).toBe(202);
+  const hooks = await (await page.request.get(`/api/v1/apps/${slug}/webhooks`)).json();
+  await expect.poll(async () => {
+    const list = await (await page.request.get(`/api/v1/webhooks/${hooks[0].id}/deliveries`)).json();
+    return list.items[0]?.status;
+  }, { timeout: 20_000 }).toBe('dispatched');
+  await page.getByTestId('hook-row').first().getByRole('button', { name: /deliveries/ }).click();
+  await expect(page.getByTestId('deliveries')).toContainText('POST');
+  await expect(page.getByTestId('deliveries')).toContainText('run #');
+  expect(errors, 'no hydration or script errors').toEqual([]);
+});

@@ -69,8 +69,10 @@ pub struct Live {
 pub struct RunsView {
     pub app: AppSummary,
     pub can_run: bool,
+    pub is_admin: bool,
     pub live: Option<Live>,
     pub runs: Vec<Run>,
+    pub hooks: Vec<domain::deploy::Webhook>,
 }
 
 #[server(prefix = "/rpc", input = Json)]
@@ -85,7 +87,9 @@ pub async fn load_runs(slug: String) -> Result<RunsView, ServerFnError> {
     });
     let runs =
         runtime.runs(&slug, &domain::paging::PageRequest { limit: Some(30), cursor: None }).await.map_err(shown)?.items;
-    Ok(RunsView { app, can_run: apps::require_writer(&principal).is_ok(), live, runs })
+    let hooks = runtime.webhooks(&slug).await.map_err(shown)?;
+    let is_admin = principal.role.allows(domain::Role::Admin);
+    Ok(RunsView { app, can_run: apps::require_writer(&principal).is_ok(), is_admin, live, runs, hooks })
 }
 
 /// Runs the live version with `inputs` and waits for it; the run's id.

@@ -5,6 +5,7 @@
 
 mod api;
 mod form;
+mod hooks;
 mod run_page;
 
 pub use run_page::RunPage;
@@ -198,6 +199,9 @@ pub fn RunsPage() -> impl IntoView {
 #[component]
 fn Runs(data: RunsView) -> impl IntoView {
     let slug = data.app.slug.to_string();
+    let live_exists = data.live.is_some();
+    let is_admin = data.is_admin;
+    let webhooks = data.hooks;
     let form = match (data.live, data.can_run) {
         (Some(live), true) => view! { <form::RunForm slug=slug.clone() live/> }.into_any(),
         (Some(live), false) => view! { <p class="muted">"Version " {live.deployment.version} " is live. Reviewers read runs; developers start them."</p> }.into_any(),
@@ -210,6 +214,7 @@ fn Runs(data: RunsView) -> impl IntoView {
         <div class="app-page-body">
             <div class="page-head"><h1>"Run"</h1></div>
             {form}
+            {live_exists.then(|| view! { <hooks::Hooks slug=slug.clone() is_admin=is_admin hooks=webhooks.clone()/> })}
             <h2>"Recent runs"</h2>
             {empty.then(|| view! { <p class="muted">"No runs yet."</p> })}
             <table class="table" data-testid="runs" class:hidden=empty>
