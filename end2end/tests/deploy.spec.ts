@@ -70,6 +70,9 @@ test('an admin deploys a build, runs the app from the generated form and rolls b
 });
 
 test('the admin page lists targets and the audit log; others are refused', async ({ page, browser }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   await signIn(page);
   await createApp(page, 'Audited Journey');
   await page.goto('/');
@@ -79,6 +82,20 @@ test('the admin page lists targets and the audit log; others are refused', async
   await expect(page.getByTestId('targets')).toContainText('local');
   const created = page.getByTestId('audit-row').filter({ hasText: 'app.create' }).filter({ hasText: 'audited-journey' });
   await expect(created.first()).toBeVisible();
+  // Add a remote target: its secret is stored and never shown; switches change a target.
+  await page.getByTestId('target-name').fill('staging');
+  await page.getByTestId('target-url').fill('https://appbuilder.example.org');
+  await page.getByTestId('target-secret').fill('abt_secret_token_value');
+  await page.getByTestId('target-add').click();
+  const staging = page.locator('[data-testid="target-row"][data-target="staging"]');
+  await expect(staging).toContainText('stored');
+  await expect(page.locator('body')).not.toContainText('abt_secret_token_value');
+  const local = page.locator('[data-testid="target-row"][data-target="local"]');
+  await local.getByTestId('target-require-tests').check();
+  await expect.poll(async () => (await (await page.request.get('/api/v1/targets')).json()).find((t: any) => t.name === 'local').require_tests).toBe(true);
+  await local.getByTestId('target-require-tests').uncheck();
+  await expect.poll(async () => (await (await page.request.get('/api/v1/targets')).json()).find((t: any) => t.name === 'local').require_tests).toBe(false);
+
   await page.getByTestId('audit-filter').fill('app.create');
   await expect(page.getByTestId('audit-row').filter({ hasNotText: 'app.create' })).toHaveCount(0);
 
@@ -88,6 +105,7 @@ test('the admin page lists targets and the audit log; others are refused', async
   await expect(dev.getByTestId('error-banner')).toContainText('admin');
   await expect(dev.getByTestId('nav-admin')).toHaveCount(0);
   await dev.context().close();
+  expect(errors, 'no hydration or script errors').toEqual([]);
 });
 
 test('an admin enables a webhook on the runs page and sees its deliveries and runs', async ({ page }) => {

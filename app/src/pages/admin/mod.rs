@@ -4,6 +4,8 @@
 use crate::components::errors::{ErrorBanner, readable};
 use crate::components::format::when;
 use crate::components::page_title::PageTitle;
+mod targets;
+
 #[cfg(feature = "ssr")]
 use crate::services::{runtime_service, shown};
 use domain::deploy::{AuditEvent, Target};
@@ -81,14 +83,7 @@ fn Admin(data: AdminView) -> impl IntoView {
             .collect::<Vec<_>>()
     };
     view! {
-        <h2>"Targets"</h2>
-        <table class="table" data-testid="targets">
-            <thead><tr><th>"Name"</th><th>"Kind"</th><th>"URL"</th><th>"Protected"</th><th>"Secret"</th></tr></thead>
-            <tbody>{data.targets.into_iter().map(|t| view! {
-                <tr><td>{t.name}</td><td>{t.kind}</td><td>{t.url.unwrap_or_else(|| "—".into())}</td>
-                    <td>{if t.protected { "yes" } else { "no" }}</td><td>{if t.has_secret { "stored" } else { "—" }}</td></tr>
-            }).collect_view()}</tbody>
-        </table>
+        <targets::Targets targets=data.targets/>
         <h2>"Audit log"</h2>
         <input type="search" class="filter" placeholder="Filter by action, subject or user" data-testid="audit-filter"
             prop:value=move || filter.get() on:input=move |ev| filter.set(event_target_value(&ev))/>

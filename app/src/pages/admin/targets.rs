@@ -1,0 +1,130 @@
+//! The targets section of the admin page: the list with its two switches (protected, tests
+//! required) and a form to add a remote target (the secret is sent once and never shown again).
+
+use crate::components::errors::{ErrorBanner, readable};
+#[cfg(feature = "ssr")]
+use crate::services::{runtime_service, shown};
+use domain::deploy::Target;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+/// A target to add, or a change to one (`None` leaves a field as it is).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TargetForm {
+    pub name: String,
+    pub kind: Option<String>,
+    pub url: Option<String>,
+    pub access_id: Option<String>,
+    pub secret: Option<String>,
+    pub protected: Option<bool>,
+    pub require_tests: Option<bool>,
+}
+
+#[cfg(feature = "ssr")]
+fn request(form: TargetForm) -> runtime::TargetRequest {
+    let given = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+    runtime::TargetRequest {
+        name: form.name,
+        kind: given(form.kind),
+        url: given(form.url),
+        access_id: given(form.access_id),
+        secret: given(form.secret),
+        protected: form.protected,
+        require_tests: form.require_tests,
+    }
+}
+
+#[server(prefix = "/rpc", input = Json)]
+pub async fn add_target(form: TargetForm) -> Result<Vec<Target>, ServerFnError> {
+    let (principal, runtime) = runtime_service()?;
+    runtime.create_target(&principal, request(form)).await.map_err(shown)?;
+    runtime.targets(&principal).await.map_err(shown)
+}
+
+#[server(prefix = "/rpc", input = Json)]
+pub async fn change_target(form: TargetForm) -> Result<Vec<Target>, ServerFnError> {
+    let (principal, runtime) = runtime_service()?;
+    let name = form.name.clone();
+    runtime
+        .update_target(&principal, &name, request(TargetForm { name: String::new(), ..form }))
+        .await
+        .map_err(shown)?;
+    runtime.targets(&principal).await.map_err(shown)
+}
+
+#[component]
+pub fn Targets(targets: Vec<Target>) -> impl IntoView {
+    let list = RwSignal::new(targets);
+    let error = RwSignal::new(None::<String>);
+    let form = RwSignal::new(TargetForm { kind: Some("appbuilder".into()), ..TargetForm::default() });
+    let apply = move |result: Result<Vec<Target>, ServerFnError>| match result {
+        Ok(targets) => {
+            list.set(targets);
+            error.set(None);
+        }
+        Err(err) => error.set(Some(readable(&err))),
+    };
+    let switch = move |name: String, protected: Option<bool>, require_tests: Option<bool>| {
+        leptos::task::spawn_local(async move {
+            apply(change_target(TargetForm { name, protected, require_tests, ..TargetForm::default() }).await);
+        });
+    };
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let sent = form.get_untracked();
+        leptos::task::spawn_local(async move {
+            let result = add_target(sent).await;
+            if result.is_ok() {
+                form.set(TargetForm { kind: Some("appbuilder".into()), ..TargetForm::default() });
+            }
+            apply(result);
+        });
+    };
+    let field = move |label: &'static str,
+                      id: &'static str,
+                      kind: &'static str,
+                      get: fn(&TargetForm) -> Option<String>,
+                      set: fn(&mut TargetForm, String)| {
+        view! {
+            <div class="form-row run-field"><label for=id>{label}</label>
+                <input id=id type=kind autocomplete="off" data-testid=id prop:value=move || form.with(|f| get(f).unwrap_or_default())
+                    on:input=move |ev| form.update(|f| set(f, event_target_value(&ev)))/></div>
+        }
+    };
+    view! {
+        <h2>"Targets"</h2>
+        {move || error.get().map(|message| view! { <ErrorBanner message/> })}
+        <table class="table" data-testid="targets">
+            <thead><tr><th>"Name"</th><th>"Kind"</th><th>"URL"</th><th>"Secret"</th><th>"Protected"</th><th>"Tests required"</th></tr></thead>
+            <tbody>
+                {move || list.get().into_iter().map(|t| {
+                    let (n1, n2) = (t.name.clone(), t.name.clone());
+                    view! {
+                        <tr data-testid="target-row" data-target=t.name.clone()>
+                            <td>{t.name.clone()}</td><td>{t.kind.clone()}</td><td>{t.url.clone().unwrap_or_else(|| "—".into())}</td>
+                            <td>{if t.has_secret { "stored" } else { "—" }}</td>
+                            <td><input type="checkbox" data-testid="target-protected" prop:checked=t.protected
+                                on:change=move |ev| switch(n1.clone(), Some(event_target_checked(&ev)), None)/></td>
+                            <td><input type="checkbox" data-testid="target-require-tests" prop:checked=t.require_tests
+                                on:change=move |ev| switch(n2.clone(), None, Some(event_target_checked(&ev)))/></td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+        <form class="run-form" data-testid="target-form" on:submit=add>
+            <fieldset class="run-section"><legend>"Add a remote target"</legend>
+                {field("Name", "target-name", "text", |f| Some(f.name.clone()), |f, v| f.name = v)}
+                <div class="form-row run-field"><label for="target-kind">"Kind"</label>
+                    <select id="target-kind" data-testid="target-kind" on:change=move |ev| form.update(|f| f.kind = Some(event_target_value(&ev)))>
+                        <option value="appbuilder">"appbuilder — another AppBuilder (API token)"</option>
+                        <option value="threatconnect">"threatconnect — a ThreatConnect platform (access id + secret key)"</option>
+                    </select></div>
+                {field("URL", "target-url", "text", |f| f.url.clone(), |f, v| f.url = Some(v))}
+                {field("Access id (threatconnect)", "target-access-id", "text", |f| f.access_id.clone(), |f, v| f.access_id = Some(v))}
+                {field("Secret (API token or secret key; never shown again)", "target-secret", "password", |f| f.secret.clone(), |f, v| f.secret = Some(v))}
+            </fieldset>
+            <button class="button button-primary" type="submit" data-testid="target-add">"Add target"</button>
+        </form>
+    }
+}
