@@ -280,3 +280,32 @@ pub struct NewTestCase {
     pub expected: Value,
     pub created_by: i64,
 }
+
+/// What an admin gives to add or change a target (`None` or blank leaves a field as it is).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetRequest {
+    #[serde(default)]
+    pub name: String,
+    pub kind: Option<String>,
+    pub url: Option<String>,
+    pub access_id: Option<String>,
+    pub secret: Option<String>,
+    pub protected: Option<bool>,
+    /// Deploys here must pass every saved test case of the app.
+    pub require_tests: Option<bool>,
+}
+
+impl TargetRequest {
+    /// The request with blank text fields taken as absent (what forms send for "leave it").
+    pub fn without_blanks(self) -> TargetRequest {
+        let given = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+        TargetRequest {
+            kind: given(self.kind),
+            url: given(self.url),
+            access_id: given(self.access_id),
+            secret: given(self.secret),
+            ..self
+        }
+    }
+}

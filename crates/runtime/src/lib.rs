@@ -12,7 +12,8 @@ pub mod secrets;
 mod service;
 pub mod webhooks;
 
-pub use service::{Runtime, RuntimeSettings, RuntimeStores, Started, TargetRequest, TestResult};
+pub use domain::deploy::TargetRequest;
+pub use service::{Runtime, RuntimeSettings, RuntimeStores, Started, TestResult};
 
 /// Why the runtime could not do what was asked.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -11,7 +11,7 @@ use apps::{Apps, AppsError};
 use build::Builds;
 use build::sandbox::Sandbox;
 use build::toolbox::Toolbox;
-use domain::deploy::{AuditEvent, Deployment, NewDeployment, NewRun, Run, RunFinish, Target};
+use domain::deploy::{AuditEvent, Deployment, NewDeployment, NewRun, Run, RunFinish, Target, TargetRequest};
 use domain::manifest::contract::Contract;
 use domain::paging::{Page, PageRequest};
 use domain::ports::{AuditStore, DeployStore, WebhookStore};
@@ -444,6 +444,7 @@ impl Runtime {
     /// Adds a remote target (admins only); its secret is sealed and never shown again.
     pub async fn create_target(&self, actor: &Principal, request: TargetRequest) -> Result<Target, AppsError> {
         require_admin(actor)?;
+        let request = request.without_blanks();
         let name = request.name.trim().to_owned();
         if name.is_empty()
             || name.len() > 40
@@ -503,6 +504,7 @@ impl Runtime {
         request: TargetRequest,
     ) -> Result<Target, AppsError> {
         require_admin(actor)?;
+        let request = request.without_blanks();
         if name == "local" && (request.url.is_some() || request.access_id.is_some() || request.secret.is_some()) {
             return Err(AppsError::Invalid(
                 "the local target has no url or secret; only protected and require_tests change".into(),
@@ -802,21 +804,6 @@ impl From<&Deployment> for RunSource {
 
 /// A remote deploy's work: a summary when it worked, the reason when not.
 type RemoteJob = std::pin::Pin<Box<dyn std::future::Future<Output = Result<String, String>> + Send>>;
-
-/// What an admin gives to add or change a target.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TargetRequest {
-    #[serde(default)]
-    pub name: String,
-    pub kind: Option<String>,
-    pub url: Option<String>,
-    pub access_id: Option<String>,
-    pub secret: Option<String>,
-    pub protected: Option<bool>,
-    /// Deploys here must pass every saved test case of the app.
-    pub require_tests: Option<bool>,
-}
 
 fn check_url(url: Option<&str>) -> Result<String, AppsError> {
     let url = url.map(str::trim).unwrap_or_default();

@@ -4,40 +4,14 @@
 use crate::components::errors::{ErrorBanner, readable};
 #[cfg(feature = "ssr")]
 use crate::services::{runtime_service, shown};
-use domain::deploy::Target;
+use domain::deploy::{Target, TargetRequest as TargetForm};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
-
-/// A target to add, or a change to one (`None` leaves a field as it is).
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TargetForm {
-    pub name: String,
-    pub kind: Option<String>,
-    pub url: Option<String>,
-    pub access_id: Option<String>,
-    pub secret: Option<String>,
-    pub protected: Option<bool>,
-    pub require_tests: Option<bool>,
-}
-
-#[cfg(feature = "ssr")]
-fn request(form: TargetForm) -> runtime::TargetRequest {
-    let given = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
-    runtime::TargetRequest {
-        name: form.name,
-        kind: given(form.kind),
-        url: given(form.url),
-        access_id: given(form.access_id),
-        secret: given(form.secret),
-        protected: form.protected,
-        require_tests: form.require_tests,
-    }
-}
 
 #[server(prefix = "/rpc", input = Json)]
 pub async fn add_target(form: TargetForm) -> Result<Vec<Target>, ServerFnError> {
     let (principal, runtime) = runtime_service()?;
-    runtime.create_target(&principal, request(form)).await.map_err(shown)?;
+    runtime.create_target(&principal, form).await.map_err(shown)?;
     runtime.targets(&principal).await.map_err(shown)
 }
 
@@ -45,10 +19,7 @@ pub async fn add_target(form: TargetForm) -> Result<Vec<Target>, ServerFnError> 
 pub async fn change_target(form: TargetForm) -> Result<Vec<Target>, ServerFnError> {
     let (principal, runtime) = runtime_service()?;
     let name = form.name.clone();
-    runtime
-        .update_target(&principal, &name, request(TargetForm { name: String::new(), ..form }))
-        .await
-        .map_err(shown)?;
+    runtime.update_target(&principal, &name, TargetForm { name: String::new(), ..form }).await.map_err(shown)?;
     runtime.targets(&principal).await.map_err(shown)
 }
 
