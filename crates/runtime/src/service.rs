@@ -650,6 +650,11 @@ impl Runtime {
         let (package, path) = self.inner.builds.package(build_id).await?;
         let apps_dir = self.inner.settings.apps_dir.clone();
         tokio::task::spawn_blocking(move || {
+            // Installed already (the usual case on every run): no need to read the package again.
+            let dir = apps_dir.join(&package.sha256);
+            if dir.join(".complete").is_file() {
+                return crate::install::load(&dir);
+            }
             let bytes = std::fs::read(&path).map_err(|e| crate::RuntimeError::Internal(e.to_string()))?;
             install(&apps_dir, &package.sha256, &bytes)
         })
