@@ -97,6 +97,13 @@ async fn an_admin_deploys_a_build_and_developers_run_it_on_demand() {
     let deployment = deployed.json();
     assert_eq!((deployment["status"].as_str(), deployment["version"].as_str()), (Some("succeeded"), Some("1.0.0")));
     assert_eq!(deployment["target"], "local");
+    let steps: Vec<(&str, &str)> = deployment["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .map(|s| (s["name"].as_str().unwrap_or(""), s["status"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(steps, [("contract", "skipped"), ("tests", "skipped"), ("install", "done")], "{deployment}");
 
     let answer = run(&server, &dev, &app, json!({"text": "  hi there ", "upper_case": true})).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
@@ -182,6 +189,9 @@ async fn a_breaking_change_needs_a_major_bump_or_a_reason_and_rollback_restores_
     let forced = forced.json();
     assert_eq!(forced["override_reason"], "no playbook reads the length");
     assert_eq!(forced["breaking"], json!(["output contract.results.length (String) removed"]));
+    assert_eq!(forced["steps"][0]["status"], "done");
+    let contract = forced["steps"][0]["detail"].as_str().unwrap_or_default();
+    assert!(contract.contains("1 breaking change") && contract.contains("with a reason"), "{contract}");
     let audit = server.call(Method::GET, "/api/v1/audit", Some(&admin), None).await.json();
     let event = audit["items"]
         .as_array()
@@ -214,7 +224,7 @@ async fn secret_inputs_are_masked_in_the_record_and_kept_for_a_rerun() {
     let server = TestServer::start().await;
     let admin = server.admin().await;
     let mut app = create(&server, &admin, "Secretive").await;
-    let code = "class AppError(Exception):\n    pass\n\n\nclass App:\n    def __init__(self, inputs):\n        self.inputs = inputs\n        self.exit_message = 'ok'\n\n    def run(self):\n        key = self.inputs.get('api_key') or ''\n        return {'secretive.results.text': 'match' if key == 's3cr3t-value' else 'no match', 'secretive.results.length': str(len(key))}\n";
+    let code = "class AppError(Exception):\n    pass\n\n\nclass App:\n    def __init__(self, inputs):\n        self.inputs = inputs\n        self.exit_message = 'ok'\n\n    def run(self):\n        key = self.inputs.get('api_key') or ''\n        if key == 'fail':\n            raise AppError('asked to fail')\n        return {'secretive.results.text': 'match' if key == 's3cr3t-value' else 'no match', 'secretive.results.length': str(len(key))}\n";
     edit(
         &server,
         &admin,
@@ -248,6 +258,39 @@ async fn secret_inputs_are_masked_in_the_record_and_kept_for_a_rerun() {
         .cloned()
         .expect("output");
     assert_eq!(text["value"], "match", "the re-run got the same secret");
+
+    // The run becomes a test case: its outputs are the expected ones, the secret stays sealed.
+    let reviewer = server.user_with_role("rita", "reviewer").await;
+    let from_run = format!("/api/v1/runs/{}/test-case", first["id"]);
+    let body = json!({"name": "matches the key"});
+    assert_eq!(
+        server.call(Method::POST, &from_run, Some(&reviewer), Some(body.clone())).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let saved = server.call(Method::POST, &from_run, Some(&admin), Some(body)).await;
+    assert_eq!(saved.status, StatusCode::CREATED, "{}", saved.text);
+    let saved = saved.json();
+    assert_eq!(saved["expected"]["secretive.results.text"], "match");
+    assert_eq!(saved["inputs"]["api_key"], "********");
+    assert!(!saved.to_string().contains("s3cr3t-value"));
+    let results = server.call(Method::POST, &format!("/api/v1/builds/{id}/tests"), Some(&admin), None).await.json();
+    assert_eq!(
+        (results[0]["name"].as_str(), results[0]["passed"].as_bool()),
+        (Some("matches the key"), Some(true)),
+        "{results}"
+    );
+    let failing = run(&server, &admin, &app, json!({"text": "x", "api_key": "fail"})).await.json();
+    assert_eq!(failing["status"], "failed", "{failing}");
+    let refused = server
+        .call(
+            Method::POST,
+            &format!("/api/v1/runs/{}/test-case", failing["id"]),
+            Some(&admin),
+            Some(json!({"name": "x"})),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{failing}");
+    assert!(refused.text.contains("only a succeeded run"), "{}", refused.text);
 }
 
 #[tokio::test]
@@ -312,7 +355,12 @@ async fn test_cases_run_against_a_build_and_a_target_can_require_them() {
     let patched =
         server.call(Method::PATCH, "/api/v1/targets/local", Some(&admin), Some(json!({"require_tests": true}))).await;
     assert_eq!(patched.status, StatusCode::OK, "{}", patched.text);
-    assert_eq!(deploy(&server, &admin, first, None).await.status, StatusCode::ACCEPTED, "a passing build deploys");
+    let passing = deploy(&server, &admin, first, None).await;
+    assert_eq!(passing.status, StatusCode::ACCEPTED, "a passing build deploys: {}", passing.text);
+    assert_eq!(
+        passing.json()["steps"][1],
+        json!({"name": "tests", "status": "done", "detail": "1 of 1 test cases passed"})
+    );
     let broken = "class AppError(Exception):\n    pass\n\n\nclass App:\n    def __init__(self, inputs):\n        self.inputs = inputs\n        self.exit_message = 'ok'\n\n    def run(self):\n        return {'tested.results.text': 'wrong', 'tested.results.length': '0'}\n";
     edit(&server, &admin, &mut app, |_| {}, &[("app.py", broken)]).await;
     let second = build(&server, &admin, &app).await;

@@ -138,6 +138,10 @@ async fn a_threatconnect_target_gets_a_signed_multipart_upload_and_its_secret_ne
     let build = build_head(&server, &admin, slug).await;
     let done = deploy(&server, &admin, build, "prod-tc").await;
     assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(
+        (done["steps"][2]["name"].as_str(), done["steps"][2]["status"].as_str()),
+        (Some("upload"), Some("done"))
+    );
     {
         let seen = seen.lock().expect("lock");
         let (signed, fields, size) = seen.requests.last().cloned().expect("a request");
@@ -149,6 +153,9 @@ async fn a_threatconnect_target_gets_a_signed_multipart_upload_and_its_secret_ne
     let failed = deploy(&server, &admin, build, "prod-tc").await;
     assert_eq!(failed["status"], "failed");
     assert!(failed["reason"].as_str().is_some_and(|r| r.contains("[]")), "{failed}");
+    let upload = &failed["steps"][2];
+    assert_eq!((upload["name"].as_str(), upload["status"].as_str()), (Some("upload"), Some("failed")), "{failed}");
+    assert_eq!(upload["detail"], failed["reason"]);
 
     // A wrong key: the platform refuses the signature, and the deployment says so.
     let patched =

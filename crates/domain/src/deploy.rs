@@ -42,11 +42,30 @@ pub struct Deployment {
     /// The breaking contract changes it brought, described.
     pub breaking: Vec<String>,
     pub rollback_of: Option<i64>,
+    /// What the deployment did, in order: the contract check, the tests, the install or upload.
+    pub steps: Vec<DeployStep>,
     pub requested_by: String,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339::option")]
     pub finished_at: Option<OffsetDateTime>,
+}
+
+/// One step of a deployment as the deploy panel shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeployStep {
+    /// `contract`, `tests`, `install` (the embedded runtime) or `upload` (a remote target).
+    pub name: String,
+    /// `done`, `skipped`, `running` or `failed`.
+    pub status: String,
+    /// What happened, in words.
+    pub detail: String,
+}
+
+impl DeployStep {
+    pub fn new(name: &str, status: &str, detail: impl Into<String>) -> Self {
+        Self { name: name.to_owned(), status: status.to_owned(), detail: detail.into() }
+    }
 }
 
 /// A new deployment's row.
@@ -60,6 +79,8 @@ pub struct NewDeployment {
     pub override_reason: Option<String>,
     pub breaking: Vec<String>,
     pub rollback_of: Option<i64>,
+    /// The steps done before the row is written; the last one is still running.
+    pub steps: Vec<DeployStep>,
     pub requested_by: i64,
 }
 

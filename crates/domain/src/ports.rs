@@ -252,7 +252,14 @@ pub trait DeployStore: Send + Sync {
         new: &crate::deploy::NewDeployment,
     ) -> Result<crate::deploy::Deployment, StoreError>;
     /// Ends a running deployment (`succeeded` or `failed` with a reason).
-    async fn finish_deployment(&self, id: i64, status: &str, reason: Option<&str>) -> Result<(), StoreError>;
+    /// Ends a running deployment with its status, the failure's reason and its final steps.
+    async fn finish_deployment(
+        &self,
+        id: i64,
+        status: &str,
+        reason: Option<&str>,
+        steps: &[crate::deploy::DeployStep],
+    ) -> Result<(), StoreError>;
     async fn find_deployment(&self, id: i64) -> Result<Option<crate::deploy::Deployment>, StoreError>;
     /// An app's deployments, newest first, older than `before`.
     async fn list_deployments(
@@ -283,6 +290,8 @@ pub trait DeployStore: Send + Sync {
     ) -> Result<Vec<crate::deploy::Run>, StoreError>;
     /// At start-up: runs a stopped server left queued or running end as failed with `reason`.
     async fn fail_unfinished_runs(&self, reason: &str) -> Result<u64, StoreError>;
+    /// At start-up: deployments a stopped server left running end as failed (their last step too).
+    async fn fail_unfinished_deployments(&self, reason: &str) -> Result<u64, StoreError>;
 }
 
 /// The audit log: append and read.

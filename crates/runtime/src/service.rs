@@ -11,7 +11,9 @@ use apps::{Apps, AppsError};
 use build::Builds;
 use build::sandbox::Sandbox;
 use build::toolbox::Toolbox;
-use domain::deploy::{AuditEvent, Deployment, NewDeployment, NewRun, Run, RunFinish, Target, TargetRequest};
+use domain::deploy::{
+    AuditEvent, DeployStep, Deployment, NewDeployment, NewRun, Run, RunFinish, Target, TargetRequest,
+};
 use domain::manifest::contract::Contract;
 use domain::paging::{Page, PageRequest};
 use domain::ports::{AuditStore, DeployStore, WebhookStore};
@@ -123,12 +125,16 @@ impl Runtime {
         }
     }
 
-    /// At start-up: runs a stopped server left unfinished end as failed; then the webhook
+    /// At start-up: runs and deployments a stopped server left unfinished end as failed; then the webhook
     /// delivery writer and dispatcher start (deliveries stored before a stop are dispatched).
     pub async fn start(&self) -> Result<(), AppsError> {
         let failed = self.inner.store.fail_unfinished_runs("the server stopped during this run").await?;
         if failed > 0 {
             tracing::warn!(failed, "runs interrupted by a restart were marked failed");
+        }
+        let failed = self.inner.store.fail_unfinished_deployments("the server stopped during this deployment").await?;
+        if failed > 0 {
+            tracing::warn!(failed, "deployments interrupted by a restart were marked failed");
         }
         self.start_webhooks();
         Ok(())
@@ -177,18 +183,45 @@ impl Runtime {
         let version = install_json.get("programVersion").and_then(Value::as_str).unwrap_or("").to_owned();
 
         let live = self.inner.store.live_deployment(build.app_id, target.id, None).await?;
+        let mut steps = Vec::new();
         let mut breaking = Vec::new();
-        if let Some(live) = &live {
-            let (_, live_path) = self.inner.builds.package(live.build).await?;
-            let live_bytes = tokio::fs::read(&live_path).await.map_err(internal)?;
-            let (old, new) = (Contract::of(&packaged_install_json(&live_bytes)?), Contract::of(&install_json));
-            let bumped = matches!((old.major, new.major), (Some(o), Some(n)) if n > o);
-            breaking = old.diff(&new).iter().filter(|c| c.is_breaking()).map(|c| c.describe()).collect();
-            if !breaking.is_empty() && !bumped && reason.is_none() && rollback_of.is_none() {
-                return Err(AppsError::Breaking { changes: breaking });
-            }
-            if bumped {
-                breaking.clear();
+        match &live {
+            None => steps.push(DeployStep::new(
+                "contract",
+                "skipped",
+                format!("nothing is deployed to {} yet", target.name),
+            )),
+            Some(live) => {
+                let (_, live_path) = self.inner.builds.package(live.build).await?;
+                let live_bytes = tokio::fs::read(&live_path).await.map_err(internal)?;
+                let (old, new) = (Contract::of(&packaged_install_json(&live_bytes)?), Contract::of(&install_json));
+                let bumped = matches!((old.major, new.major), (Some(o), Some(n)) if n > o);
+                breaking = old.diff(&new).iter().filter(|c| c.is_breaking()).map(|c| c.describe()).collect();
+                if !breaking.is_empty() && !bumped && reason.is_none() && rollback_of.is_none() {
+                    return Err(AppsError::Breaking { changes: breaking });
+                }
+                let against = format!("against the live {} (deployment #{})", live.version, live.id);
+                steps.push(match (breaking.len(), bumped) {
+                    (0, _) => DeployStep::new("contract", "done", format!("no breaking change {against}")),
+                    (n, true) => DeployStep::new(
+                        "contract",
+                        "done",
+                        format!("{n} breaking change(s) {against}, with a major version bump"),
+                    ),
+                    (n, false) if rollback_of.is_some() => DeployStep::new(
+                        "contract",
+                        "done",
+                        format!("{n} breaking change(s) {against}, taken back by a rollback"),
+                    ),
+                    (n, false) => DeployStep::new(
+                        "contract",
+                        "done",
+                        format!("{n} breaking change(s) {against}, deployed with a reason"),
+                    ),
+                });
+                if bumped {
+                    breaking.clear();
+                }
             }
         }
         if target.require_tests {
@@ -211,7 +244,18 @@ impl Runtime {
                     failed.join("; ")
                 )));
             }
+            steps.push(DeployStep::new(
+                "tests",
+                "done",
+                format!("{} of {} test cases passed", results.len(), results.len()),
+            ));
+        } else {
+            steps.push(DeployStep::new("tests", "skipped", format!("{} does not require tests", target.name)));
         }
+        steps.push(match target.kind.as_str() {
+            "local" => DeployStep::new("install", "running", "installing into the embedded runtime"),
+            _ => DeployStep::new("upload", "running", format!("sending to {}", target.url.as_deref().unwrap_or("?"))),
+        });
         let new = NewDeployment {
             app_id: build.app_id,
             build_id,
@@ -221,6 +265,7 @@ impl Runtime {
             override_reason: reason.map(str::to_owned),
             breaking: breaking.clone(),
             rollback_of,
+            steps: steps.clone(),
             requested_by: actor.user_id,
         };
         let deployment = self.inner.store.create_deployment(&new).await?;
@@ -235,21 +280,16 @@ impl Runtime {
         .await;
         if target.kind != "local" {
             // A remote deploy takes a while (a remote build, a platform upload): it goes on in the
-            // background; the deployment's status and reason tell how it ended.
+            // background; the deployment's status, reason and last step tell how it ended.
             let remote = self.remote_job(&target, &build, &package, bytes, reason).await?;
             let this = self.clone();
             let id = deployment.id;
             tokio::spawn(async move {
-                let (status, failure) = match remote.await {
-                    Ok(summary) => {
-                        tracing::info!(deployment = id, %summary, "remote deploy succeeded");
-                        ("succeeded", None)
-                    }
-                    Err(why) => ("failed", Some(why)),
-                };
-                if let Err(err) = this.inner.store.finish_deployment(id, status, failure.as_deref()).await {
-                    tracing::error!(deployment = id, error = %err, "cannot record the end of a deployment");
+                let ended = remote.await;
+                if let Ok(summary) = &ended {
+                    tracing::info!(deployment = id, %summary, "remote deploy succeeded");
                 }
+                this.finish(id, steps, ended).await;
             });
             return Ok(deployment);
         }
@@ -258,13 +298,29 @@ impl Runtime {
         let sha = package.sha256.clone();
         let installed =
             tokio::task::spawn_blocking(move || install(&apps_dir, &sha, &bytes)).await.map_err(internal)?;
-        let (status, failure) = match installed {
-            Ok(_) => ("succeeded", None),
-            Err(err) => ("failed", Some(err.to_string())),
-        };
-        self.inner.store.finish_deployment(deployment.id, status, failure.as_deref()).await?;
+        let ended =
+            installed.map(|_| "installed: runs use this version from now on".to_owned()).map_err(|err| err.to_string());
+        let status = if ended.is_ok() { "succeeded" } else { "failed" };
+        self.finish(deployment.id, steps, ended).await;
         tracing::info!(deployment = deployment.id, app = %build.app, build = build_id, target = %target.name, status, "deployed");
         self.inner.store.find_deployment(deployment.id).await?.ok_or_else(|| internal("the deployment vanished"))
+    }
+
+    /// Records how a deployment's last step ended, and with it the deployment.
+    async fn finish(&self, id: i64, mut steps: Vec<DeployStep>, ended: Result<String, String>) {
+        let (status, failure) = match &ended {
+            Ok(_) => ("succeeded", None),
+            Err(why) => ("failed", Some(why.as_str())),
+        };
+        if let Some(last) = steps.last_mut() {
+            last.status = if ended.is_ok() { "done" } else { "failed" }.to_owned();
+            last.detail = match &ended {
+                Ok(summary) | Err(summary) => summary.clone(),
+            };
+        }
+        if let Err(err) = self.inner.store.finish_deployment(id, status, failure, &steps).await {
+            tracing::error!(deployment = id, error = %err, "cannot record the end of a deployment");
+        }
     }
 
     /// The work of a remote deploy, ready to run in the background.
@@ -319,25 +375,62 @@ impl Runtime {
     ) -> Result<domain::deploy::TestCase, AppsError> {
         apps::require_writer(actor)?;
         let (app_id, slug, _) = self.inner.apps.locate(slug, None).await?;
-        let name = name.trim();
-        if name.is_empty() || name.len() > 100 {
-            return Err(AppsError::Invalid("a test case needs a name of 1 to 100 characters".into()));
-        }
-        if expected.is_empty() {
-            return Err(AppsError::Invalid("a test case needs at least one expected output".into()));
-        }
         // Secrets are known from the live version's install.json when there is one.
         let live = self.inner.store.live_deployment(app_id, self.target("local").await?.id, None).await?;
         let (masked, secret) = match &live {
             Some(live) => mask(&self.installed(live.build).await?, &inputs),
             None => (inputs.clone(), Map::new()),
         };
+        let sealed = (!secret.is_empty())
+            .then(|| self.inner.secrets.seal(&serde_json::to_vec(&secret).expect("JSON serialises")));
+        self.save_test_case(actor, app_id, slug.as_str(), name, masked, sealed, expected).await
+    }
+
+    /// Saves a run as a test case (developers and admins): its inputs (secrets stay sealed) and
+    /// the outputs it wrote as the expected ones.
+    pub async fn test_case_from_run(
+        &self,
+        actor: &Principal,
+        run_id: i64,
+        name: &str,
+    ) -> Result<domain::deploy::TestCase, AppsError> {
+        apps::require_writer(actor)?;
+        let (run, sealed) =
+            self.inner.store.find_run(run_id).await?.ok_or_else(|| AppsError::NotFound(format!("no run {run_id}")))?;
+        if run.status != "succeeded" {
+            return Err(AppsError::Invalid(format!(
+                "run {run_id} {}: only a succeeded run makes a test case",
+                run.status
+            )));
+        }
+        let expected: Map<String, Value> = run.outputs.iter().map(|o| (o.name.clone(), o.value.clone())).collect();
+        let inputs = run.inputs.as_object().cloned().unwrap_or_default();
+        self.save_test_case(actor, run.app_id, &run.app, name, inputs, sealed, expected).await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn save_test_case(
+        &self,
+        actor: &Principal,
+        app_id: i64,
+        slug: &str,
+        name: &str,
+        masked: Map<String, Value>,
+        sealed: Option<Vec<u8>>,
+        expected: Map<String, Value>,
+    ) -> Result<domain::deploy::TestCase, AppsError> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(AppsError::Invalid("a test case needs a name of 1 to 100 characters".into()));
+        }
+        if expected.is_empty() {
+            return Err(AppsError::Invalid("a test case needs at least one expected output".into()));
+        }
         let new = domain::deploy::NewTestCase {
             app_id,
             name: name.to_owned(),
             inputs: Value::Object(masked),
-            secret_inputs: (!secret.is_empty())
-                .then(|| self.inner.secrets.seal(&serde_json::to_vec(&secret).expect("JSON serialises"))),
+            secret_inputs: sealed,
             expected: Value::Object(expected),
             created_by: actor.user_id,
         };
@@ -348,7 +441,7 @@ impl Runtime {
         self.inner.apps.audit().record(
             actor.username.as_str(),
             "test.create",
-            slug.as_str(),
+            slug,
             json!({"test": case.id, "name": case.name}),
         );
         Ok(case)

@@ -4,8 +4,8 @@ use crate::SqliteStore;
 use crate::sqlite::{backend, corrupt, newest_first, now_ms, optional_time, time_ms};
 use async_trait::async_trait;
 use domain::deploy::{
-    AuditEvent, Deployment, NewAuditEvent, NewDeployment, NewRun, NewTarget, NewTestCase, Run, RunFinish, RunOutput,
-    Target, TargetChange, TestCase,
+    AuditEvent, DeployStep, Deployment, NewAuditEvent, NewDeployment, NewRun, NewTarget, NewTestCase, Run, RunFinish,
+    RunOutput, Target, TargetChange, TestCase,
 };
 use domain::ports::{AuditStore, DeployStore, StoreError};
 use serde_json::Value;
@@ -32,7 +32,7 @@ fn target(row: &SqliteRow) -> Result<Target, StoreError> {
 
 const DEPLOYMENT_SELECT: &str =
     "SELECT d.id, d.app_id, a.slug, d.build_id, t.name AS target, d.target_id, d.version, d.revision,
-        d.status, d.reason, d.override_reason, d.breaking, d.rollback_of, u.username, d.created_at, d.finished_at
+        d.status, d.reason, d.override_reason, d.breaking, d.rollback_of, d.steps, u.username, d.created_at, d.finished_at
      FROM deployments d JOIN apps a ON a.id = d.app_id JOIN targets t ON t.id = d.target_id
      JOIN users u ON u.id = d.requested_by";
 
@@ -51,6 +51,7 @@ fn deployment(row: &SqliteRow) -> Result<Deployment, StoreError> {
         override_reason: row.try_get("override_reason").map_err(backend)?,
         breaking: json_column(row, "breaking")?,
         rollback_of: row.try_get("rollback_of").map_err(backend)?,
+        steps: json_column(row, "steps")?,
         requested_by: row.try_get("username").map_err(backend)?,
         created_at: time_ms(row.try_get("created_at").map_err(backend)?)?,
         finished_at: optional_time(row, "finished_at")?,
@@ -254,10 +255,11 @@ impl DeployStore for SqliteStore {
 
     async fn create_deployment(&self, new: &NewDeployment) -> Result<Deployment, StoreError> {
         let breaking = serde_json::to_string(&new.breaking).expect("strings serialise");
+        let steps = serde_json::to_string(&new.steps).expect("steps serialise");
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO deployments (app_id, build_id, target_id, version, revision, status, override_reason, breaking,
-                                      rollback_of, requested_by, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6, ?7, ?8, ?9, ?10) RETURNING id",
+                                      rollback_of, steps, requested_by, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id",
         )
         .bind(new.app_id)
         .bind(new.build_id)
@@ -267,6 +269,7 @@ impl DeployStore for SqliteStore {
         .bind(&new.override_reason)
         .bind(breaking)
         .bind(new.rollback_of)
+        .bind(steps)
         .bind(new.requested_by)
         .bind(now_ms())
         .fetch_one(&self.pool)
@@ -275,14 +278,22 @@ impl DeployStore for SqliteStore {
         self.deployment_by_id(id).await?.ok_or(StoreError::NotFound)
     }
 
-    async fn finish_deployment(&self, id: i64, status: &str, reason: Option<&str>) -> Result<(), StoreError> {
+    async fn finish_deployment(
+        &self,
+        id: i64,
+        status: &str,
+        reason: Option<&str>,
+        steps: &[DeployStep],
+    ) -> Result<(), StoreError> {
         sqlx::query(
-            "UPDATE deployments SET status = ?2, reason = ?3, finished_at = ?4 WHERE id = ?1 AND status = 'running'",
+            "UPDATE deployments SET status = ?2, reason = ?3, finished_at = ?4, steps = ?5
+             WHERE id = ?1 AND status = 'running'",
         )
         .bind(id)
         .bind(status)
         .bind(reason)
         .bind(now_ms())
+        .bind(serde_json::to_string(steps).expect("steps serialise"))
         .execute(&self.pool)
         .await
         .map_err(backend)?;
@@ -395,6 +406,21 @@ impl DeployStore for SqliteStore {
     async fn fail_unfinished_runs(&self, reason: &str) -> Result<u64, StoreError> {
         let done = sqlx::query(
             "UPDATE runs SET status = 'failed', reason = ?1, finished_at = ?2 WHERE status IN ('queued', 'running')",
+        )
+        .bind(reason)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await
+        .map_err(backend)?;
+        Ok(done.rows_affected())
+    }
+
+    async fn fail_unfinished_deployments(&self, reason: &str) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "UPDATE deployments SET status = 'failed', reason = ?1, finished_at = ?2,
+                    steps = CASE json_array_length(steps) WHEN 0 THEN steps
+                            ELSE json_set(steps, '$[#-1].status', 'failed', '$[#-1].detail', ?1) END
+             WHERE status = 'running'",
         )
         .bind(reason)
         .bind(now_ms())

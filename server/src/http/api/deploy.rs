@@ -293,6 +293,23 @@ pub async fn create_test_case(
     Ok((StatusCode::CREATED, Json(case)))
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NamedBody {
+    name: String,
+}
+
+/// Saves a succeeded run as a test case: its inputs, and its outputs as the expected ones. 201.
+pub async fn test_case_from_run(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<NamedBody>,
+) -> Result<(StatusCode, Json<domain::deploy::TestCase>), ApiError> {
+    let case = state.runtime.test_case_from_run(&who.0, id, &body.name).await?;
+    Ok((StatusCode::CREATED, Json(case)))
+}
+
 /// An app's test cases.
 pub async fn test_cases(
     State(state): State<AppState>,
