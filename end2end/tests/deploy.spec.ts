@@ -1,6 +1,6 @@
 // Deploy and run in the browser: an admin deploys a succeeded build from its page, runs the app
 // from the form generated from install.json, sees the outputs as playbook variables, runs it
-// again, and rolls back to the previous deployment.
+// again, saves a run as a test case that passes, and rolls back to the previous deployment.
 import { expect, test, type Page } from '@playwright/test';
 import { createApp, ensureUser, signIn, signedInPage, waitForHydration } from './helpers';
 
@@ -25,6 +25,8 @@ test('an admin deploys a build, runs the app from the generated form and rolls b
   await expect(page.getByTestId('deploy-panel')).toHaveAttribute('data-ready', 'true');
   await page.getByTestId('deploy-button').click();
   await expect(page.getByTestId('deployed')).toContainText('succeeded');
+  await expect(page.locator('[data-testid="deploy-step"][data-step="contract"]')).toHaveAttribute('data-status', 'skipped');
+  await expect(page.locator('[data-testid="deploy-step"][data-step="install"]')).toHaveAttribute('data-status', 'succeeded');
 
   await page.goto(`/apps/${slug}/runs`);
   await waitForHydration(page);
@@ -46,6 +48,19 @@ test('an admin deploys a build, runs the app from the generated form and rolls b
   await page.getByTestId('run-again').click();
   await expect(page).not.toHaveURL(firstRun);
   await expect(page.getByTestId('state')).toHaveText('succeeded');
+
+  // The run becomes a test case, which passes against the live build.
+  await waitForHydration(page);
+  await page.getByTestId('save-test-case').click();
+  await page.getByTestId('test-name').fill('upper-cases the text');
+  await page.getByTestId('test-save').click();
+  await expect(page.getByTestId('test-saved')).toContainText('upper-cases the text');
+  await page.goto(`/apps/${slug}/runs`);
+  await waitForHydration(page);
+  const testCase = page.locator('[data-testid="test-case"][data-name="upper-cases the text"]');
+  await expect(testCase).toContainText('HELLO FROM THE FORM');
+  await page.getByTestId('run-tests').click();
+  await expect(testCase.getByTestId('verdict')).toHaveText('passed');
 
   // A second version (1.1.0, no contract change) deploys; rollback brings 1.0.0 back.
   const file = await page.request.get(`/api/v1/apps/${slug}/files/install.json`);

@@ -103,7 +103,7 @@ async fn an_admin_deploys_a_build_and_developers_run_it_on_demand() {
         .iter()
         .map(|s| (s["name"].as_str().unwrap_or(""), s["status"].as_str().unwrap_or("")))
         .collect();
-    assert_eq!(steps, [("contract", "skipped"), ("tests", "skipped"), ("install", "done")], "{deployment}");
+    assert_eq!(steps, [("contract", "skipped"), ("tests", "skipped"), ("install", "succeeded")], "{deployment}");
 
     let answer = run(&server, &dev, &app, json!({"text": "  hi there ", "upper_case": true})).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
@@ -189,7 +189,7 @@ async fn a_breaking_change_needs_a_major_bump_or_a_reason_and_rollback_restores_
     let forced = forced.json();
     assert_eq!(forced["override_reason"], "no playbook reads the length");
     assert_eq!(forced["breaking"], json!(["output contract.results.length (String) removed"]));
-    assert_eq!(forced["steps"][0]["status"], "done");
+    assert_eq!(forced["steps"][0]["status"], "succeeded");
     let contract = forced["steps"][0]["detail"].as_str().unwrap_or_default();
     assert!(contract.contains("1 breaking change") && contract.contains("with a reason"), "{contract}");
     let audit = server.call(Method::GET, "/api/v1/audit", Some(&admin), None).await.json();
@@ -359,7 +359,7 @@ async fn test_cases_run_against_a_build_and_a_target_can_require_them() {
     assert_eq!(passing.status, StatusCode::ACCEPTED, "a passing build deploys: {}", passing.text);
     assert_eq!(
         passing.json()["steps"][1],
-        json!({"name": "tests", "status": "done", "detail": "1 of 1 test cases passed"})
+        json!({"name": "tests", "status": "succeeded", "detail": "1 of 1 test cases passed"})
     );
     let broken = "class AppError(Exception):\n    pass\n\n\nclass App:\n    def __init__(self, inputs):\n        self.inputs = inputs\n        self.exit_message = 'ok'\n\n    def run(self):\n        return {'tested.results.text': 'wrong', 'tested.results.length': '0'}\n";
     edit(&server, &admin, &mut app, |_| {}, &[("app.py", broken)]).await;

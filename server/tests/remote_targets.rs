@@ -140,7 +140,7 @@ async fn a_threatconnect_target_gets_a_signed_multipart_upload_and_its_secret_ne
     assert_eq!(done["status"], "succeeded", "{done}");
     assert_eq!(
         (done["steps"][2]["name"].as_str(), done["steps"][2]["status"].as_str()),
-        (Some("upload"), Some("done"))
+        (Some("upload"), Some("succeeded"))
     );
     {
         let seen = seen.lock().expect("lock");

@@ -291,6 +291,18 @@ pub struct TestCase {
     pub created_at: OffsetDateTime,
 }
 
+/// How one test case went against a build.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestResult {
+    pub case: i64,
+    pub name: String,
+    /// The run it made (0 when the inputs were refused before a run).
+    pub run: i64,
+    pub passed: bool,
+    /// What differed: outputs missing or with other values, a failed run.
+    pub failures: Vec<String>,
+}
+
 /// A new test case's row.
 #[derive(Debug, Clone)]
 pub struct NewTestCase {

@@ -13,7 +13,7 @@ mod service;
 pub mod webhooks;
 
 pub use domain::deploy::TargetRequest;
-pub use service::{Runtime, RuntimeSettings, RuntimeStores, Started, TestResult};
+pub use service::{Runtime, RuntimeSettings, RuntimeStores, Started};
 
 /// Why the runtime could not do what was asked.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -12,7 +12,7 @@ use build::Builds;
 use build::sandbox::Sandbox;
 use build::toolbox::Toolbox;
 use domain::deploy::{
-    AuditEvent, DeployStep, Deployment, NewDeployment, NewRun, Run, RunFinish, Target, TargetRequest,
+    AuditEvent, DeployStep, Deployment, NewDeployment, NewRun, Run, RunFinish, Target, TargetRequest, TestResult,
 };
 use domain::manifest::contract::Contract;
 use domain::paging::{Page, PageRequest};
@@ -202,20 +202,20 @@ impl Runtime {
                 }
                 let against = format!("against the live {} (deployment #{})", live.version, live.id);
                 steps.push(match (breaking.len(), bumped) {
-                    (0, _) => DeployStep::new("contract", "done", format!("no breaking change {against}")),
+                    (0, _) => DeployStep::new("contract", "succeeded", format!("no breaking change {against}")),
                     (n, true) => DeployStep::new(
                         "contract",
-                        "done",
+                        "succeeded",
                         format!("{n} breaking change(s) {against}, with a major version bump"),
                     ),
                     (n, false) if rollback_of.is_some() => DeployStep::new(
                         "contract",
-                        "done",
+                        "succeeded",
                         format!("{n} breaking change(s) {against}, taken back by a rollback"),
                     ),
                     (n, false) => DeployStep::new(
                         "contract",
-                        "done",
+                        "succeeded",
                         format!("{n} breaking change(s) {against}, deployed with a reason"),
                     ),
                 });
@@ -246,7 +246,7 @@ impl Runtime {
             }
             steps.push(DeployStep::new(
                 "tests",
-                "done",
+                "succeeded",
                 format!("{} of {} test cases passed", results.len(), results.len()),
             ));
         } else {
@@ -313,7 +313,7 @@ impl Runtime {
             Err(why) => ("failed", Some(why.as_str())),
         };
         if let Some(last) = steps.last_mut() {
-            last.status = if ended.is_ok() { "done" } else { "failed" }.to_owned();
+            last.status = if ended.is_ok() { "succeeded" } else { "failed" }.to_owned();
             last.detail = match &ended {
                 Ok(summary) | Err(summary) => summary.clone(),
             };
@@ -865,17 +865,6 @@ impl Runtime {
             tracing::error!(run = id, error = %err, "cannot record the end of a run");
         }
     }
-}
-
-/// How one test case went.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct TestResult {
-    pub case: i64,
-    pub name: String,
-    pub run: i64,
-    pub passed: bool,
-    /// What differed: outputs missing or with other values, a failed run.
-    pub failures: Vec<String>,
 }
 
 /// What a run runs: a deployment's build, or a build under test.

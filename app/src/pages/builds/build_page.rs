@@ -137,13 +137,7 @@ fn BuildFacts(state: RwSignal<Build>, revision_href: String) -> impl IntoView {
 
 #[component]
 fn StepRow(step: BuildStep) -> impl IntoView {
-    let mark = match step.status.as_str() {
-        "succeeded" => "✓",
-        "failed" => "✗",
-        "skipped" => "–",
-        "cancelled" => "■",
-        _ => "…",
-    };
+    let mark = step_mark(&step.status);
     view! {
         <li class=format!("build-step step-{}", step.status) data-testid="build-step" data-step=step.name.clone() data-status=step.status.clone()>
             <span class="step-mark" aria-hidden="true">{mark}</span>
@@ -151,6 +145,17 @@ fn StepRow(step: BuildStep) -> impl IntoView {
             <span class="step-summary">{step.summary.clone().unwrap_or_default()}</span>
             <span class="step-time muted">{duration(step.duration_ms)}</span>
         </li>
+    }
+}
+
+/// The mark shown beside a build's or deployment's step in this status.
+pub fn step_mark(status: &str) -> &'static str {
+    match status {
+        "succeeded" => "✓",
+        "failed" => "✗",
+        "skipped" => "–",
+        "cancelled" => "■",
+        _ => "…",
     }
 }
 

@@ -7,7 +7,7 @@ mod build_page;
 mod live;
 
 pub use api::queue_build;
-pub use build_page::BuildPage;
+pub use build_page::{BuildPage, step_mark};
 
 use crate::components::app_nav::{AppNav, AppSection};
 use crate::components::errors::{ErrorBanner, readable};

@@ -4,7 +4,7 @@
 #[cfg(feature = "ssr")]
 use crate::services::{apps_service, runtime_service, shown};
 use domain::app::AppSummary;
-use domain::deploy::{Deployment, Run};
+use domain::deploy::{Deployment, Run, TestCase, TestResult};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
@@ -27,6 +27,13 @@ pub async fn deploy_build(build: i64, target: String, reason: Option<String>) ->
         Err(apps::AppsError::Breaking { changes }) => Ok(DeployOutcome::Breaking(changes)),
         Err(err) => Err(shown(err)),
     }
+}
+
+/// One deployment as it is now (the deploy panel follows a running one).
+#[server(prefix = "/rpc", input = Json)]
+pub async fn load_deployment(id: i64) -> Result<Deployment, ServerFnError> {
+    let (_, runtime) = runtime_service()?;
+    runtime.deployment(id).await.map_err(shown)
 }
 
 /// An app's deployments and whether the user may roll back.
@@ -73,6 +80,7 @@ pub struct RunsView {
     pub live: Option<Live>,
     pub runs: Vec<Run>,
     pub hooks: Vec<domain::deploy::Webhook>,
+    pub tests: Vec<TestCase>,
 }
 
 #[server(prefix = "/rpc", input = Json)]
@@ -88,8 +96,9 @@ pub async fn load_runs(slug: String) -> Result<RunsView, ServerFnError> {
     let runs =
         runtime.runs(&slug, &domain::paging::PageRequest { limit: Some(30), cursor: None }).await.map_err(shown)?.items;
     let hooks = runtime.webhooks(&slug).await.map_err(shown)?;
+    let tests = runtime.test_cases(&slug).await.map_err(shown)?;
     let is_admin = principal.role.allows(domain::Role::Admin);
-    Ok(RunsView { app, can_run: apps::require_writer(&principal).is_ok(), is_admin, live, runs, hooks })
+    Ok(RunsView { app, can_run: apps::require_writer(&principal).is_ok(), is_admin, live, runs, hooks, tests })
 }
 
 /// Runs the live version with `inputs` and waits for it; the run's id.
@@ -125,4 +134,25 @@ pub async fn run_again(id: i64) -> Result<i64, ServerFnError> {
     match runtime.rerun(&principal, id, true).await.map_err(shown)? {
         runtime::Started::Queued(run) | runtime::Started::Finished(run) => Ok(run.id),
     }
+}
+
+/// Saves a succeeded run as a test case named `name` (developers and admins).
+#[server(prefix = "/rpc", input = Json)]
+pub async fn save_test_case(run: i64, name: String) -> Result<TestCase, ServerFnError> {
+    let (principal, runtime) = runtime_service()?;
+    runtime.test_case_from_run(&principal, run, &name).await.map_err(shown)
+}
+
+/// Removes a test case (developers and admins).
+#[server(prefix = "/rpc", input = Json)]
+pub async fn remove_test_case(slug: String, id: i64) -> Result<(), ServerFnError> {
+    let (principal, runtime) = runtime_service()?;
+    runtime.delete_test_case(&principal, &slug, id).await.map_err(shown)
+}
+
+/// Runs every test case of the build's app against the build (developers and admins).
+#[server(prefix = "/rpc", input = Json)]
+pub async fn run_test_cases(build: i64) -> Result<Vec<TestResult>, ServerFnError> {
+    let (principal, runtime) = runtime_service()?;
+    runtime.run_tests(&principal, build).await.map_err(shown)
 }

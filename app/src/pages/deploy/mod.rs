@@ -6,15 +6,18 @@
 mod api;
 mod form;
 mod hooks;
+mod panel;
 mod run_page;
+mod tests;
 
+pub use panel::DeployPanel;
 pub use run_page::RunPage;
 
 use crate::components::app_nav::{AppNav, AppSection};
 use crate::components::errors::{ErrorBanner, readable};
 use crate::components::format::{short, when};
 use crate::components::page_title::PageTitle;
-use api::{DeployOutcome, DeploymentList, RunsView, deploy_build, load_deployments, load_runs, roll_back};
+use api::{DeploymentList, RunsView, load_deployments, load_runs, roll_back};
 use domain::deploy::{Deployment, Run};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -28,66 +31,6 @@ fn use_slug() -> impl Fn() -> String + Clone + Send + Sync + 'static {
 #[component]
 pub fn StateBadge(status: String) -> impl IntoView {
     view! { <span class=format!("badge badge-{status}") data-testid="state">{status.clone()}</span> }
-}
-
-/// Deploy a succeeded build: pick a target; a breaking change asks for a reason.
-#[component]
-pub fn DeployPanel(build_id: i64, targets: Vec<String>) -> impl IntoView {
-    let target = RwSignal::new(targets.first().cloned().unwrap_or_else(|| "local".into()));
-    let reason = RwSignal::new(String::new());
-    let breaking = RwSignal::new(Vec::<String>::new());
-    let busy = RwSignal::new(false);
-    let done = RwSignal::new(None::<Deployment>);
-    let error = RwSignal::new(None::<String>);
-    let deploy = move |_| {
-        busy.set(true);
-        error.set(None);
-        let why = Some(reason.get_untracked()).filter(|r| !r.trim().is_empty());
-        leptos::task::spawn_local(async move {
-            match deploy_build(build_id, target.get_untracked(), why).await {
-                Ok(DeployOutcome::Deployed(d)) => {
-                    breaking.set(Vec::new());
-                    done.set(Some(*d));
-                }
-                Ok(DeployOutcome::Breaking(changes)) => breaking.set(changes),
-                Err(err) => error.set(Some(readable(&err))),
-            }
-            busy.set(false);
-        });
-    };
-    // Effects run only in the browser, once this panel is live: tests wait for it before clicking.
-    let ready = RwSignal::new(false);
-    Effect::new(move |_| ready.set(true));
-    view! {
-        <section class="deploy-panel" data-testid="deploy-panel" data-ready=move || ready.get().to_string()>
-            <h2>"Deploy"</h2>
-            <label>"Target "
-                <select data-testid="deploy-target" on:change=move |ev| target.set(event_target_value(&ev))>
-                    {targets.into_iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect_view()}
-                </select>
-            </label>
-            {move || (!breaking.get().is_empty()).then(|| view! {
-                <div class="breaking" role="alert" data-testid="breaking-changes">
-                    <p>"This build breaks the deployed contract without a major version bump:"</p>
-                    <ul>{breaking.get().into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}</ul>
-                    <label>"Reason (recorded in the audit log) "
-                        <input type="text" data-testid="deploy-reason" prop:value=move || reason.get()
-                            on:input=move |ev| reason.set(event_target_value(&ev))/>
-                    </label>
-                </div>
-            })}
-            <button class="button button-primary" data-testid="deploy-button" on:click=deploy disabled=move || busy.get()>
-                {move || if busy.get() { "Deploying…" } else { "Deploy" }}
-            </button>
-            {move || done.get().map(|d| view! {
-                <p class="muted" data-testid="deployed">
-                    "Deployment #" {d.id} " to " {d.target.clone()} ": " <StateBadge status=d.status.clone()/> " "
-                    <a href=format!("/apps/{}/runs", d.app)>"Run it"</a>
-                </p>
-            })}
-            {move || error.get().map(|message| view! { <ErrorBanner message/> })}
-        </section>
-    }
 }
 
 /// `/apps/{app}/deployments`.
@@ -202,6 +145,8 @@ fn Runs(data: RunsView) -> impl IntoView {
     let live_exists = data.live.is_some();
     let is_admin = data.is_admin;
     let webhooks = data.hooks;
+    let live_build = data.live.as_ref().map(|l| l.deployment.build);
+    let (tests, can_run) = (data.tests, data.can_run);
     let form = match (data.live, data.can_run) {
         (Some(live), true) => view! { <form::RunForm slug=slug.clone() live/> }.into_any(),
         (Some(live), false) => view! { <p class="muted">"Version " {live.deployment.version} " is live. Reviewers read runs; developers start them."</p> }.into_any(),
@@ -215,6 +160,7 @@ fn Runs(data: RunsView) -> impl IntoView {
             <div class="page-head"><h1>"Run"</h1></div>
             {form}
             {live_exists.then(|| view! { <hooks::Hooks slug=slug.clone() is_admin=is_admin hooks=webhooks.clone()/> })}
+            <tests::TestCases slug=slug.clone() cases=tests live_build can_run/>
             <h2>"Recent runs"</h2>
             {empty.then(|| view! { <p class="muted">"No runs yet."</p> })}
             <table class="table" data-testid="runs" class:hidden=empty>

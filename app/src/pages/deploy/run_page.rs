@@ -2,7 +2,7 @@
 //! variables with their values, the exit message, the log and the time; Run again.
 
 use super::StateBadge;
-use super::api::{RunView, load_run, run_again};
+use super::api::{RunView, load_run, run_again, save_test_case};
 use crate::components::app_nav::{AppNav, AppSection};
 use crate::components::errors::{ErrorBanner, readable};
 use crate::components::format::{short, when};
@@ -55,8 +55,10 @@ fn RunDetail(view: RunView) -> impl IntoView {
             }
         });
     };
+    let succeeded = run.status == "succeeded";
     let actions = can_run.then(|| {
         view! {
+            {succeeded.then(|| view! { <SaveAsTestCase run=id error/> })}
             <button class="button" data-testid="run-again" on:click=again disabled=move || busy.get()>
                 {move || if busy.get() { "Running…" } else { "Run again" }}
             </button>
@@ -100,5 +102,44 @@ fn RunDetail(view: RunView) -> impl IntoView {
             <h2>"Log"</h2>
             <pre class="build-log" data-testid="run-log">{run.log.clone()}</pre>
         </div>
+    }
+}
+
+/// "Save as test case": names the case; its inputs are this run's, its expected outputs the
+/// outputs this run wrote.
+#[component]
+fn SaveAsTestCase(run: i64, error: RwSignal<Option<String>>) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let name = RwSignal::new(String::new());
+    let saved = RwSignal::new(None::<String>);
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match save_test_case(run, name.get_untracked()).await {
+                Ok(case) => {
+                    saved.set(Some(case.name));
+                    open.set(false);
+                }
+                Err(err) => error.set(Some(readable(&err))),
+            }
+        });
+    };
+    view! {
+        {move || match (open.get(), saved.get()) {
+            (_, Some(done)) => view! { <span class="muted" data-testid="test-saved">"Saved as test case “" {done} "”"</span> }.into_any(),
+            (true, None) => view! {
+                <form class="save-test" on:submit=save>
+                    <input type="text" data-testid="test-name" placeholder="Test case name" required maxlength="100" autofocus
+                        prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+                    <button class="button button-primary" type="submit" data-testid="test-save">"Save"</button>
+                    <button class="button button-quiet" type="button" on:click=move |_| open.set(false)>"Cancel"</button>
+                </form>
+            }.into_any(),
+            (false, None) => view! {
+                <button class="button" data-testid="save-test-case" title="Keep these inputs and outputs as a test case"
+                    on:click=move |_| open.set(true)>"Save as test case"</button>
+            }.into_any(),
+        }}
     }
 }

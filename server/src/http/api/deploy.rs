@@ -334,6 +334,6 @@ pub async fn run_tests(
     State(state): State<AppState>,
     who: SignedIn,
     Path(id): Path<i64>,
-) -> Result<Json<Vec<runtime::TestResult>>, ApiError> {
+) -> Result<Json<Vec<domain::deploy::TestResult>>, ApiError> {
     Ok(Json(state.runtime.run_tests(&who.0, id).await?))
 }
