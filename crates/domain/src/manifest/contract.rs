@@ -3,7 +3,7 @@
 //! can break a playbook (an output removed or retyped, a param removed, renamed or retyped, a new
 //! required param) needs a major version bump, or an admin's reason.
 
-use super::model::InstallJson;
+use super::model::{InstallJson, LayoutJson};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -25,6 +25,8 @@ pub struct Contract {
     outputs: Vec<(String, String)>,
     /// The major of `programVersion`, when it is X.Y.Z.
     pub major: Option<u64>,
+    /// layout.json's display clauses: ("input"/"output", name, clause), when there is a layout.
+    display: Vec<(&'static str, String, Option<String>)>,
 }
 
 /// A change between two contracts.
@@ -66,6 +68,14 @@ pub enum ContractChange {
         from: String,
         to: String,
     },
+    /// layout.json shows an input or output under another condition (or always, or no longer).
+    DisplayChanged {
+        /// `input` or `output`.
+        of: String,
+        name: String,
+        from: Option<String>,
+        to: Option<String>,
+    },
 }
 
 impl ContractChange {
@@ -73,7 +83,7 @@ impl ContractChange {
     pub fn is_breaking(&self) -> bool {
         match self {
             ContractChange::ParamAdded { required, .. } => *required,
-            ContractChange::OutputAdded { .. } => false,
+            ContractChange::OutputAdded { .. } | ContractChange::DisplayChanged { .. } => false,
             _ => true,
         }
     }
@@ -90,6 +100,125 @@ impl ContractChange {
             ContractChange::OutputAdded { name, kind } => format!("new output {name} ({kind})"),
             ContractChange::OutputRemoved { name, kind } => format!("output {name} ({kind}) removed"),
             ContractChange::OutputRetyped { name, from, to } => format!("output {name} changed from {from} to {to}"),
+            ContractChange::DisplayChanged { of, name, from, to } => {
+                let shown =
+                    |c: &Option<String>| c.as_deref().map_or_else(|| "always".to_owned(), |c| format!("when {c}"));
+                format!("{of} {name} was shown {}, now {}", shown(from), shown(to))
+            }
+        }
+    }
+
+    /// The change's kind, as the API names it (`param_added`, `output_retyped`, `display_changed`…).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ContractChange::ParamAdded { .. } => "param_added",
+            ContractChange::ParamRemoved { .. } => "param_removed",
+            ContractChange::ParamRenamed { .. } => "param_renamed",
+            ContractChange::ParamRetyped { .. } => "param_retyped",
+            ContractChange::ParamMadeRequired { .. } => "param_made_required",
+            ContractChange::OutputAdded { .. } => "output_added",
+            ContractChange::OutputRemoved { .. } => "output_removed",
+            ContractChange::OutputRetyped { .. } => "output_retyped",
+            ContractChange::DisplayChanged { .. } => "display_changed",
+        }
+    }
+
+    /// The param or output it is about (a rename: the old name).
+    pub fn name(&self) -> &str {
+        match self {
+            ContractChange::ParamRenamed { from, .. } => from,
+            ContractChange::ParamAdded { name, .. }
+            | ContractChange::ParamRemoved { name }
+            | ContractChange::ParamRetyped { name, .. }
+            | ContractChange::ParamMadeRequired { name }
+            | ContractChange::OutputAdded { name, .. }
+            | ContractChange::OutputRemoved { name, .. }
+            | ContractChange::OutputRetyped { name, .. }
+            | ContractChange::DisplayChanged { name, .. } => name,
+        }
+    }
+}
+
+/// Which part of a semantic version a release should raise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Bump {
+    Patch,
+    Minor,
+    Major,
+}
+
+impl Bump {
+    /// Major for a breaking change, minor for added params or outputs, patch otherwise.
+    pub fn for_changes(changes: &[ContractChange]) -> Bump {
+        if changes.iter().any(ContractChange::is_breaking) {
+            Bump::Major
+        } else if changes
+            .iter()
+            .any(|c| matches!(c, ContractChange::ParamAdded { .. } | ContractChange::OutputAdded { .. }))
+        {
+            Bump::Minor
+        } else {
+            Bump::Patch
+        }
+    }
+
+    /// `version` (X.Y.Z) raised by this bump; `None` when it is not X.Y.Z.
+    pub fn apply(self, version: &str) -> Option<String> {
+        let (major, minor, patch) = semver(version)?;
+        Some(match self {
+            Bump::Major => format!("{}.0.0", major + 1),
+            Bump::Minor => format!("{major}.{}.0", minor + 1),
+            Bump::Patch => format!("{major}.{minor}.{}", patch + 1),
+        })
+    }
+}
+
+/// A strict X.Y.Z version's three numbers (programVersion's form; "1.0" and "1.0.0-rc1" are not).
+pub fn semver(version: &str) -> Option<(u64, u64, u64)> {
+    let mut parts = version.split('.');
+    let mut next = || -> Option<u64> {
+        let part = parts.next()?;
+        (!part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()) && (part == "0" || !part.starts_with('0')))
+            .then(|| part.parse().ok())
+            .flatten()
+    };
+    let version = (next()?, next()?, next()?);
+    parts.next().is_none().then_some(version)
+}
+
+/// One contract change as the API and the UI show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContractItem {
+    pub kind: String,
+    pub name: String,
+    pub detail: String,
+    pub breaking: bool,
+}
+
+/// The contract changes between two versions of an app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContractDiff {
+    pub breaking: bool,
+    pub suggested_bump: Bump,
+    pub changes: Vec<ContractItem>,
+}
+
+impl ContractDiff {
+    pub fn between(old: &Contract, new: &Contract) -> ContractDiff {
+        let changes = old.diff(new);
+        ContractDiff {
+            breaking: changes.iter().any(ContractChange::is_breaking),
+            suggested_bump: Bump::for_changes(&changes),
+            changes: changes
+                .iter()
+                .map(|c| ContractItem {
+                    kind: c.kind().to_owned(),
+                    name: c.name().to_owned(),
+                    detail: c.describe(),
+                    breaking: c.is_breaking(),
+                })
+                .collect(),
         }
     }
 }
@@ -112,11 +241,18 @@ impl Contract {
             })
             .collect();
         let outputs = model.outputs.iter().filter_map(|o| Some((o.name.clone()?, o.kind.clone()?))).collect();
-        let major = model.program_version.as_deref().and_then(|v| {
-            let parts: Vec<&str> = v.split('.').collect();
-            (parts.len() == 3).then(|| parts[0].parse().ok()).flatten()
-        });
-        Contract { params, outputs, major }
+        let major = model.program_version.as_deref().and_then(semver).map(|(major, _, _)| major);
+        Contract { params, outputs, major, display: Vec::new() }
+    }
+
+    /// The contract of an install.json with its layout.json (display clauses count as changes).
+    pub fn with_layout(install: &Value, layout: Option<&Value>) -> Contract {
+        let mut contract = Contract::of(install);
+        if let Some(layout) = layout.map(LayoutJson::read) {
+            let inputs = layout.inputs.into_iter().flat_map(|s| s.parameters).map(|(n, d)| ("input", n, d));
+            contract.display = inputs.chain(layout.outputs.into_iter().map(|(n, d)| ("output", n, d))).collect();
+        }
+        contract
     }
 
     /// What changed from `self` (deployed) to `new`.
@@ -186,6 +322,20 @@ impl Contract {
                 .any(|c| matches!(c, ContractChange::OutputRetyped { name: n, to, .. } if n == name && to == kind));
             if !existed && !is_retype {
                 changes.push(ContractChange::OutputAdded { name: name.clone(), kind: kind.clone() });
+            }
+        }
+        // Display clauses of what both versions lay out.
+        for (of, name, to) in &new.display {
+            let before = self.display.iter().find(|(o, n, _)| o == of && n == name);
+            if let Some((_, _, from)) = before
+                && from != to
+            {
+                changes.push(ContractChange::DisplayChanged {
+                    of: (*of).to_owned(),
+                    name: name.clone(),
+                    from: from.clone(),
+                    to: to.clone(),
+                });
             }
         }
         changes
@@ -293,5 +443,53 @@ mod tests {
             changes,
             [ContractChange::OutputAdded { name: "x.results.score".into(), kind: "StringArray".into() }]
         );
+    }
+
+    #[test]
+    fn the_suggested_bump_follows_the_changes() {
+        let same = ContractDiff::between(&Contract::of(&base()), &Contract::of(&base()));
+        assert_eq!((same.breaking, same.suggested_bump), (false, Bump::Patch));
+        let mut added = base();
+        added["playbook"]["outputVariables"].as_array_mut().expect("outputs").push(json!({"name": "x.n", "type": "String"}));
+        let minor = ContractDiff::between(&Contract::of(&base()), &Contract::of(&added));
+        assert_eq!((minor.breaking, minor.suggested_bump), (false, Bump::Minor));
+        assert_eq!(minor.changes[0].kind, "output_added");
+        let major = ContractDiff::between(&Contract::of(&added), &Contract::of(&base()));
+        assert_eq!((major.breaking, major.suggested_bump), (true, Bump::Major));
+        assert_eq!((major.changes[0].name.as_str(), major.changes[0].breaking), ("x.n", true));
+        assert_eq!(Bump::Major.apply("1.4.2").as_deref(), Some("2.0.0"));
+        assert_eq!(Bump::Minor.apply("1.4.2").as_deref(), Some("1.5.0"));
+        assert_eq!(Bump::Patch.apply("1.4.2").as_deref(), Some("1.4.3"));
+        assert_eq!(Bump::Patch.apply("1.4"), None);
+    }
+
+    #[test]
+    fn versions_are_strict_x_y_z() {
+        assert_eq!(semver("10.0.3"), Some((10, 0, 3)));
+        for bad in ["1.0", "1.0.0.0", "1.0.0-rc1", "01.0.0", "1..0", "", "v1.0.0", "1.0.x"] {
+            assert_eq!(semver(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_changed_display_clause_is_a_layout_change_that_breaks_nothing() {
+        let layout = |clause: Option<&str>| {
+            json!({"inputs": [{"title": "Main", "parameters": [{"name": "indicator"}, {"name": "verbose", "display": clause}]}],
+                   "outputs": [{"name": "x.results.score"}]})
+        };
+        let old = Contract::with_layout(&base(), Some(&layout(None)));
+        let new = Contract::with_layout(&base(), Some(&layout(Some("indicator = 'x'"))));
+        let changes = old.diff(&new);
+        assert_eq!(
+            changes,
+            [ContractChange::DisplayChanged {
+                of: "input".into(),
+                name: "verbose".into(),
+                from: None,
+                to: Some("indicator = 'x'".into())
+            }]
+        );
+        assert!(!changes[0].is_breaking());
+        assert_eq!(changes[0].describe(), "input verbose was shown always, now when indicator = 'x'");
     }
 }
