@@ -162,6 +162,7 @@ impl From<apps::AppsError> for ApiError {
             )
             .with("changes", changes.into_iter().map(Value::from).collect::<Vec<_>>()),
             AppsError::Busy(message) => Self::new(StatusCode::TOO_MANY_REQUESTS, "busy", message),
+            AppsError::StateConflict(message) => Self::new(StatusCode::CONFLICT, "conflict", message),
             // The UI's server fns answer with the same statuses, from `AppsError::status()`.
             AppsError::Internal(cause) => Self::internal(cause),
         }

@@ -67,6 +67,7 @@ async fn build_state(
     let apps = Apps::new(Arc::new(store.clone()), repos, apps::audit::Audit::start(Arc::new(store.clone())));
     let (builds, toolbox, sandbox) = builds_service(global, serve, &store, &apps).await;
     let runtime = runtime_service(global, serve, &store, &apps, &builds, toolbox, sandbox)?;
+    let releases = reviews::Releases::new(Arc::new(store.clone()), apps.clone(), builds.clone());
     let leptos_options = LeptosOptions::builder()
         .output_name("appbuilder")
         .site_root(serve.site_root.to_string_lossy().into_owned())
@@ -80,7 +81,7 @@ async fn build_state(
         secure_cookies: serve.secure_cookies,
         allowed_origins: serve.allowed_origins.clone(),
     };
-    Ok(AppState { leptos_options, accounts, apps, builds, runtime, store, settings: Arc::new(settings) })
+    Ok(AppState { leptos_options, accounts, apps, builds, runtime, releases, store, settings: Arc::new(settings) })
 }
 
 /// The build service over `data/artifacts`, `data/cache` and `data/builds` (scratch), with the
@@ -151,7 +152,12 @@ fn runtime_service(
         queue: serve.run_queue as usize,
     };
     let store = Arc::new(store.clone());
-    let stores = runtime::RuntimeStores { deploy: store.clone(), webhooks: store.clone(), audit: store };
+    let stores = runtime::RuntimeStores {
+        deploy: store.clone(),
+        webhooks: store.clone(),
+        audit: store.clone(),
+        releases: store,
+    };
     Ok(runtime::Runtime::new(stores, apps.clone(), builds.clone(), sandbox, toolbox, secrets, settings))
 }
 

@@ -16,6 +16,7 @@ pub struct AppState {
     pub apps: Apps,
     pub builds: build::Builds,
     pub runtime: runtime::Runtime,
+    pub releases: reviews::Releases,
     pub store: SqliteStore,
     pub settings: Arc<HttpSettings>,
 }

@@ -4,63 +4,10 @@
 mod common;
 
 use common::TestServer;
+use common::flows::{App, build, create, edit};
 use http::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
-
-struct App {
-    slug: String,
-    head: String,
-}
-
-async fn create(server: &TestServer, cookie: &str, name: &str) -> App {
-    let answer = server
-        .call(Method::POST, "/api/v1/apps", Some(cookie), Some(json!({"name": name, "template": "playbook-basic"})))
-        .await;
-    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
-    let body = answer.json();
-    App { slug: body["slug"].as_str().expect("slug").into(), head: body["head"].as_str().expect("head").into() }
-}
-
-/// Edits install.json with `edit` and saves it (and `extra` files); the app's head moves.
-async fn edit(server: &TestServer, cookie: &str, app: &mut App, edit: impl FnOnce(&mut Value), extra: &[(&str, &str)]) {
-    let file =
-        server.call(Method::GET, &format!("/api/v1/apps/{}/files/install.json", app.slug), Some(cookie), None).await;
-    let mut install: Value = serde_json::from_str(&file.text).expect("install.json");
-    edit(&mut install);
-    let mut changes = vec![
-        json!({"op": "put", "path": "install.json", "content": serde_json::to_string_pretty(&install).expect("json")}),
-    ];
-    changes.extend(extra.iter().map(|(p, c)| json!({"op": "put", "path": p, "content": c})));
-    let answer = server
-        .call(
-            Method::POST,
-            &format!("/api/v1/apps/{}/commits", app.slug),
-            Some(cookie),
-            Some(json!({"base": app.head, "changes": changes})),
-        )
-        .await;
-    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
-    app.head = answer.json()["revision"].as_str().expect("revision").into();
-}
-
-/// Builds the head and waits for success; the build id.
-async fn build(server: &TestServer, cookie: &str, app: &App) -> i64 {
-    let answer = server.call(Method::POST, &format!("/api/v1/apps/{}/builds", app.slug), Some(cookie), None).await;
-    assert_eq!(answer.status, StatusCode::ACCEPTED, "{}", answer.text);
-    let id = answer.json()["id"].as_i64().expect("id");
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let b = server.call(Method::GET, &format!("/api/v1/builds/{id}"), Some(cookie), None).await.json();
-        match b["status"].as_str() {
-            Some("succeeded") => return id,
-            Some("failed" | "cancelled") => panic!("build failed: {b}"),
-            _ => {}
-        }
-        assert!(Instant::now() < deadline);
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
 
 async fn deploy(server: &TestServer, cookie: &str, build: i64, reason: Option<&str>) -> common::Answer {
     let mut body = json!({"build": build, "target": "local"});
@@ -103,7 +50,11 @@ async fn an_admin_deploys_a_build_and_developers_run_it_on_demand() {
         .iter()
         .map(|s| (s["name"].as_str().unwrap_or(""), s["status"].as_str().unwrap_or("")))
         .collect();
-    assert_eq!(steps, [("contract", "skipped"), ("tests", "skipped"), ("install", "succeeded")], "{deployment}");
+    assert_eq!(
+        steps,
+        [("review", "skipped"), ("contract", "skipped"), ("tests", "skipped"), ("install", "succeeded")],
+        "{deployment}"
+    );
 
     let answer = run(&server, &dev, &app, json!({"text": "  hi there ", "upper_case": true})).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
@@ -189,8 +140,8 @@ async fn a_breaking_change_needs_a_major_bump_or_a_reason_and_rollback_restores_
     let forced = forced.json();
     assert_eq!(forced["override_reason"], "no playbook reads the length");
     assert_eq!(forced["breaking"], json!(["output contract.results.length (String) removed"]));
-    assert_eq!(forced["steps"][0]["status"], "succeeded");
-    let contract = forced["steps"][0]["detail"].as_str().unwrap_or_default();
+    assert_eq!(forced["steps"][1]["status"], "succeeded");
+    let contract = forced["steps"][1]["detail"].as_str().unwrap_or_default();
     assert!(contract.contains("1 breaking change") && contract.contains("with a reason"), "{contract}");
     let audit = server.call(Method::GET, "/api/v1/audit", Some(&admin), None).await.json();
     let event = audit["items"]
@@ -358,7 +309,7 @@ async fn test_cases_run_against_a_build_and_a_target_can_require_them() {
     let passing = deploy(&server, &admin, first, None).await;
     assert_eq!(passing.status, StatusCode::ACCEPTED, "a passing build deploys: {}", passing.text);
     assert_eq!(
-        passing.json()["steps"][1],
+        passing.json()["steps"][2],
         json!({"name": "tests", "status": "succeeded", "detail": "1 of 1 test cases passed"})
     );
     let broken = "class AppError(Exception):\n    pass\n\n\nclass App:\n    def __init__(self, inputs):\n        self.inputs = inputs\n        self.exit_message = 'ok'\n\n    def run(self):\n        return {'tested.results.text': 'wrong', 'tested.results.length': '0'}\n";

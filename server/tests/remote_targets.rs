@@ -139,7 +139,7 @@ async fn a_threatconnect_target_gets_a_signed_multipart_upload_and_its_secret_ne
     let done = deploy(&server, &admin, build, "prod-tc").await;
     assert_eq!(done["status"], "succeeded", "{done}");
     assert_eq!(
-        (done["steps"][2]["name"].as_str(), done["steps"][2]["status"].as_str()),
+        (done["steps"][3]["name"].as_str(), done["steps"][3]["status"].as_str()),
         (Some("upload"), Some("succeeded"))
     );
     {
@@ -153,7 +153,7 @@ async fn a_threatconnect_target_gets_a_signed_multipart_upload_and_its_secret_ne
     let failed = deploy(&server, &admin, build, "prod-tc").await;
     assert_eq!(failed["status"], "failed");
     assert!(failed["reason"].as_str().is_some_and(|r| r.contains("[]")), "{failed}");
-    let upload = &failed["steps"][2];
+    let upload = &failed["steps"][3];
     assert_eq!((upload["name"].as_str(), upload["status"].as_str()), (Some("upload"), Some("failed")), "{failed}");
     assert_eq!(upload["detail"], failed["reason"]);
 

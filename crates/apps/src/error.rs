@@ -32,6 +32,10 @@ pub enum AppsError {
     /// and no reason was given.
     #[error("this build changes the app's contract without a major version bump: {}", changes.join("; "))]
     Breaking { changes: Vec<String> },
+    /// The thing is in a state that refuses this (a version not above the last release, a review
+    /// already open or approved); the text says which.
+    #[error("{0}")]
+    StateConflict(String),
     /// Too much is waiting already (runs); try again later.
     #[error("{0}")]
     Busy(String),
@@ -48,7 +52,7 @@ impl AppsError {
             AppsError::InvalidPath { .. } | AppsError::UnsafeArchive(_) | AppsError::Invalid(_) => 400,
             AppsError::Forbidden(_) => 403,
             AppsError::NotFound(_) => 404,
-            AppsError::Conflict { .. } | AppsError::Breaking { .. } => 409,
+            AppsError::Conflict { .. } | AppsError::Breaking { .. } | AppsError::StateConflict(_) => 409,
             AppsError::Busy(_) => 429,
             AppsError::TooLarge(_) => 413,
             AppsError::Internal(_) => 500,

@@ -4,7 +4,8 @@ use crate::archive;
 use crate::error::AppsError;
 use crate::templates;
 use domain::app::{AppSlug, AppSummary, FileChange, MAX_APP_BYTES, MAX_FILE_BYTES, RepoPath, Revision};
-use domain::history::{BlameLine, CommitDetail, CommitInfo, Diff, Tree};
+use domain::history::{BlameLine, CommitDetail, CommitInfo, Diff, HistoryFilter, Tree};
+use domain::manifest::contract::{Contract, ContractDiff};
 use domain::paging::{Page, PageRequest};
 use domain::ports::{AppChange, AppRecord, AppStore, NewApp};
 use domain::problem::{Problem, Severity};
@@ -454,12 +455,71 @@ impl Apps {
         path: Option<&str>,
         page: &PageRequest,
     ) -> Result<Page<CommitInfo>, AppsError> {
+        let path = path.map(parse_path).transpose()?;
+        self.history_filtered(slug, HistoryFilter { path, ..HistoryFilter::default() }, page).await
+    }
+
+    /// History newest first, keeping the commits `filter` admits (path, author, time, since a
+    /// revision).
+    pub async fn history_filtered(
+        &self,
+        slug: &str,
+        filter: HistoryFilter,
+        page: &PageRequest,
+    ) -> Result<Page<CommitInfo>, AppsError> {
         let (_, key) = self.record(slug).await?;
         let limit = page.limit().map_err(|err| AppsError::Invalid(err.to_string()))?;
         let from = page.cursor.as_deref().map(parse_revision).transpose()?;
-        let path = path.map(parse_path).transpose()?;
-        let (items, next) = self.repos.history(&key, from, path, limit as usize).await?;
+        let (items, next) = self.repos.history_filtered(&key, from, filter, limit as usize).await?;
         Ok(Page { items, next_cursor: next.map(String::from) })
+    }
+
+    /// The app's contract (params, outputs, layout display clauses) at `rev`.
+    pub async fn contract(&self, slug: &str, rev: &str) -> Result<Contract, AppsError> {
+        let json = |bytes: &[u8], file: &str| -> Result<serde_json::Value, AppsError> {
+            serde_json::from_slice(bytes)
+                .map_err(|e| AppsError::Invalid(format!("{file} at {rev} is not valid JSON: {e}")))
+        };
+        let (_, install) = self.read_file(slug, Some(rev), "install.json").await?;
+        let install = json(&install, "install.json")?;
+        let layout = match self.read_file(slug, Some(rev), "layout.json").await {
+            Ok((_, bytes)) => Some(json(&bytes, "layout.json")?),
+            Err(AppsError::NotFound(_)) => None,
+            Err(other) => return Err(other),
+        };
+        Ok(Contract::with_layout(&install, layout.as_ref()))
+    }
+
+    /// What changed in the app's contract from `from` to `to`.
+    pub async fn contract_diff(&self, slug: &str, from: &str, to: &str) -> Result<ContractDiff, AppsError> {
+        let (old, new) = (self.contract(slug, from).await?, self.contract(slug, to).await?);
+        Ok(ContractDiff::between(&old, &new))
+    }
+
+    /// Tags `rev` `name` for a release (developers and admins; the caller checks what is tagged).
+    pub async fn tag(
+        &self,
+        actor: &Principal,
+        slug: &str,
+        rev: &Revision,
+        name: &str,
+        message: &str,
+    ) -> Result<(), AppsError> {
+        require_writer(actor)?;
+        let (_, key) = self.record(slug).await?;
+        Ok(self.repos.tag(&key, rev, name, &signature(actor), message).await?)
+    }
+
+    /// Takes back a tag whose release could not be recorded.
+    pub async fn delete_tag(&self, slug: &str, name: &str) -> Result<(), AppsError> {
+        let (_, key) = self.record(slug).await?;
+        Ok(self.repos.delete_tag(&key, name).await?)
+    }
+
+    /// The app's tags and the revisions they name.
+    pub async fn tags(&self, slug: &str) -> Result<Vec<(String, Revision)>, AppsError> {
+        let (_, key) = self.record(slug).await?;
+        Ok(self.repos.tags(&key).await?)
     }
 
     /// One commit with its changed files.

@@ -342,3 +342,16 @@ impl TargetRequest {
         }
     }
 }
+
+/// What went in with a deployment since the one before it on the same target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeploymentChanges {
+    pub deployment: Deployment,
+    /// The newest succeeded deployment before it on that target.
+    pub previous: Option<Deployment>,
+    /// The commits after the previous deployment's revision up to this one's, newest first
+    /// (none when the revision went back, as in a rollback).
+    pub commits: Vec<crate::history::CommitInfo>,
+    /// The contract changes from the previous deployment's revision to this one's.
+    pub contract: Option<crate::manifest::contract::ContractDiff>,
+}

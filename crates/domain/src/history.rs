@@ -48,6 +48,46 @@ pub struct CommitInfo {
     pub stats: Stats,
 }
 
+/// Which commits a history listing keeps (all of them by default).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryFilter {
+    /// Commits that changed this file.
+    pub path: Option<RepoPath>,
+    /// Commits whose author's name or email contains this, ignoring case.
+    pub author: Option<String>,
+    /// Commits made at or after this time.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub since: Option<OffsetDateTime>,
+    /// Commits made at or before this time.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub until: Option<OffsetDateTime>,
+    /// Stop at this revision, leaving it out: the commits made since an earlier version.
+    pub after: Option<Revision>,
+}
+
+impl HistoryFilter {
+    /// A time bound as people type it: RFC 3339 (`2026-11-28T09:30:00Z`) or a day (`2026-11-28`,
+    /// taken in UTC from its start, or to its end when `end_of_day`).
+    pub fn parse_time(text: &str, end_of_day: bool) -> Option<OffsetDateTime> {
+        let text = text.trim();
+        if let Ok(at) = OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339) {
+            return Some(at);
+        }
+        let day = time::Date::parse(text, time::macros::format_description!("[year]-[month]-[day]")).ok()?;
+        let at = if end_of_day { day.with_hms_milli(23, 59, 59, 999).ok()? } else { day.midnight() };
+        Some(at.assume_utc())
+    }
+
+    /// Whether a commit by `author` at `time` passes the author and time rules (not the path).
+    pub fn admits(&self, author: &Author, time: OffsetDateTime) -> bool {
+        let by = self.author.as_deref().map(str::trim).filter(|a| !a.is_empty()).is_none_or(|wanted| {
+            let wanted = wanted.to_lowercase();
+            author.name.to_lowercase().contains(&wanted) || author.email.to_lowercase().contains(&wanted)
+        });
+        by && self.since.is_none_or(|since| time >= since) && self.until.is_none_or(|until| time <= until)
+    }
+}
+
 /// How a file changed between two revisions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -123,4 +163,29 @@ pub struct BlameLine {
     #[serde(with = "time::serde::rfc3339")]
     pub time: OffsetDateTime,
     pub content: String,
+}
+
+#[cfg(test)]
+mod filter_tests {
+    use super::*;
+
+    #[test]
+    fn time_bounds_are_days_or_rfc3339() {
+        let start = HistoryFilter::parse_time("2026-11-28", false).expect("a day");
+        let end = HistoryFilter::parse_time("2026-11-28", true).expect("a day");
+        assert_eq!((start.hour(), end.hour(), end.minute()), (0, 23, 59));
+        let exact = HistoryFilter::parse_time("2026-11-28T09:30:00+01:00", false).expect("rfc3339");
+        assert_eq!(exact.unix_timestamp(), start.unix_timestamp() + 8 * 3600 + 1800);
+        assert_eq!(HistoryFilter::parse_time("28/11/2026", false), None);
+    }
+
+    #[test]
+    fn author_and_time_rules_combine() {
+        let at = HistoryFilter::parse_time("2026-11-28T12:00:00Z", false).expect("time");
+        let ada = Author { name: "Ada".into(), email: "ada@example.org".into() };
+        let filter = HistoryFilter { author: Some("EXAMPLE.org".into()), since: Some(at), ..HistoryFilter::default() };
+        assert!(filter.admits(&ada, at));
+        assert!(!filter.admits(&ada, at - time::Duration::seconds(1)));
+        assert!(!HistoryFilter { author: Some("bob".into()), ..HistoryFilter::default() }.admits(&ada, at));
+    }
 }

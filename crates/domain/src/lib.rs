@@ -38,6 +38,7 @@ pub mod manifest;
 pub mod paging;
 pub mod ports;
 pub mod problem;
+pub mod release;
 pub mod role;
 pub mod user;
 

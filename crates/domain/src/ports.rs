@@ -251,7 +251,6 @@ pub trait DeployStore: Send + Sync {
         &self,
         new: &crate::deploy::NewDeployment,
     ) -> Result<crate::deploy::Deployment, StoreError>;
-    /// Ends a running deployment (`succeeded` or `failed` with a reason).
     /// Ends a running deployment with its status, the failure's reason and its final steps.
     async fn finish_deployment(
         &self,
@@ -292,6 +291,43 @@ pub trait DeployStore: Send + Sync {
     async fn fail_unfinished_runs(&self, reason: &str) -> Result<u64, StoreError>;
     /// At start-up: deployments a stopped server left running end as failed (their last step too).
     async fn fail_unfinished_deployments(&self, reason: &str) -> Result<u64, StoreError>;
+}
+
+/// Releases, reviews and notifications.
+#[async_trait]
+pub trait ReleaseStore: Send + Sync {
+    /// Adds a release if its version is higher than every earlier release of the app (checked in
+    /// the same statement); `Conflict` naming the highest one otherwise.
+    async fn create_release(&self, new: &crate::release::NewRelease) -> Result<crate::release::Release, StoreError>;
+    async fn find_release(&self, app_id: i64, version: &str) -> Result<Option<crate::release::Release>, StoreError>;
+    /// An app's releases, highest version first.
+    async fn list_releases(&self, app_id: i64) -> Result<Vec<crate::release::Release>, StoreError>;
+    /// The release that ships `build_id` and whose newest review approved it.
+    async fn approved_release_of_build(&self, build_id: i64) -> Result<Option<crate::release::Release>, StoreError>;
+    /// Opens a review of a release; `Conflict` when one is open already.
+    async fn create_review(&self, release_id: i64, requested_by: i64) -> Result<i64, StoreError>;
+    /// A review with its release and comments.
+    async fn find_review(&self, id: i64) -> Result<Option<crate::release::Review>, StoreError>;
+    /// Reviews newest first (no comments), only those in `state` when given.
+    async fn list_reviews(
+        &self,
+        state: Option<crate::release::ReviewState>,
+        limit: u32,
+    ) -> Result<Vec<crate::release::Review>, StoreError>;
+    async fn add_comment(&self, new: &crate::release::NewComment) -> Result<crate::release::ReviewComment, StoreError>;
+    /// Records a decision on a review that is not approved yet; `Conflict` when it is.
+    async fn decide_review(&self, id: i64, state: crate::release::ReviewState, by: i64) -> Result<(), StoreError>;
+    /// The ids of enabled users with one of `roles`.
+    async fn user_ids_with_roles(&self, roles: &[Role]) -> Result<Vec<i64>, StoreError>;
+    async fn notify(&self, items: &[crate::release::NewNotification]) -> Result<(), StoreError>;
+    /// A user's notifications, newest first, and how many are unread.
+    async fn notifications(
+        &self,
+        user_id: i64,
+        limit: u32,
+    ) -> Result<(Vec<crate::release::Notification>, u32), StoreError>;
+    /// Marks the user's notifications read: these ids, or all when `None`.
+    async fn mark_read(&self, user_id: i64, ids: Option<&[i64]>) -> Result<(), StoreError>;
 }
 
 /// The audit log: append and read.

@@ -5,11 +5,11 @@ use crate::repos::{AppRepos, RepoKey};
 use crate::write::{BRANCH, entry_id, find_commit, revision};
 use domain::app::{RepoPath, Revision};
 use domain::history::{
-    Author, BlameLine, ChangeStatus, ChangedFile, CommitDetail, CommitInfo, Diff, DiffLine, FileDiff, Hunk, Stats,
-    Tree, TreeEntry,
+    Author, BlameLine, ChangeStatus, ChangedFile, CommitDetail, CommitInfo, Diff, DiffLine, FileDiff, HistoryFilter,
+    Hunk, Stats, Tree, TreeEntry,
 };
 use git2::{
-    BlameOptions, Delta, DiffFindOptions, DiffFormat, DiffOptions, ObjectType, Patch, Repository, TreeWalkMode,
+    BlameOptions, Delta, DiffFindOptions, DiffFormat, DiffOptions, ObjectType, Oid, Patch, Repository, TreeWalkMode,
     TreeWalkResult,
 };
 use std::path::Path;
@@ -78,19 +78,39 @@ impl AppRepos {
         path: Option<RepoPath>,
         limit: usize,
     ) -> Result<(Vec<CommitInfo>, Option<Revision>), RepoError> {
+        self.history_filtered(key, from, HistoryFilter { path, ..HistoryFilter::default() }, limit).await
+    }
+
+    /// History as [`AppRepos::history`], keeping the commits `filter` admits. The walk follows
+    /// first parents and stops at `filter.after`, or at the first commit older than `filter.since`.
+    pub async fn history_filtered(
+        &self,
+        key: &RepoKey,
+        from: Option<Revision>,
+        filter: HistoryFilter,
+        limit: usize,
+    ) -> Result<(Vec<CommitInfo>, Option<Revision>), RepoError> {
+        let stop = filter.after.as_ref().map(|r| Oid::from_str(r.as_str())).transpose().ok().flatten();
         self.with_repo(key, move |repo| {
             let mut next = Some(resolve(repo, from.as_ref())?);
             let mut items = Vec::new();
             while let Some(commit) = next.take() {
+                if Some(commit.id()) == stop {
+                    break;
+                }
+                let time = commit_time(&commit);
+                if filter.since.is_some_and(|since| time < since) {
+                    break;
+                }
                 let parent = commit.parents().next();
-                let touches = match &path {
+                let touches = match &filter.path {
                     None => true,
                     Some(path) => {
                         let before = parent.as_ref().map(|p| p.tree()).transpose()?.and_then(|t| entry_id(&t, path));
                         entry_id(&commit.tree()?, path) != before
                     }
                 };
-                if touches {
+                if touches && filter.admits(&commit_author(&commit), time) {
                     if items.len() == limit {
                         return Ok((items, Some(revision(commit.id()))));
                     }
@@ -213,6 +233,14 @@ fn author_of(signature: &git2::Signature<'_>) -> Author {
 
 fn time_of(time: git2::Time) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(time.seconds()).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+fn commit_time(commit: &git2::Commit<'_>) -> OffsetDateTime {
+    time_of(commit.time())
+}
+
+fn commit_author(commit: &git2::Commit<'_>) -> Author {
+    author_of(&commit.author())
 }
 
 fn commit_info(repo: &Repository, commit: &git2::Commit<'_>) -> Result<CommitInfo, RepoError> {

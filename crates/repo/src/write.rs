@@ -157,6 +157,64 @@ impl AppRepos {
     }
 }
 
+impl AppRepos {
+    /// Tags `rev` as `refs/tags/<name>`: an annotated tag by `tagger` with `message`. A tag of
+    /// that name on another revision is refused; on the same revision it is kept as it is.
+    pub async fn tag(
+        &self,
+        key: &RepoKey,
+        rev: &Revision,
+        name: &str,
+        tagger: &Signature,
+        message: &str,
+    ) -> Result<(), RepoError> {
+        if !git2::Reference::is_valid_name(&format!("refs/tags/{name}")) {
+            return Err(RepoError::InvalidChange(format!("{name:?} is not a valid tag name")));
+        }
+        let _guard = self.write_lock(key).await;
+        let (rev, name, message, tagger) = (rev.clone(), name.to_owned(), message.to_owned(), tagger.clone());
+        self.with_repo(key, move |repo| {
+            let commit = find_commit(repo, &rev)?;
+            if let Ok(existing) = repo.find_reference(&format!("refs/tags/{name}")) {
+                let target = existing.peel_to_commit()?.id();
+                return if target == commit.id() {
+                    Ok(())
+                } else {
+                    Err(RepoError::InvalidChange(format!("tag {name} names another revision ({target})")))
+                };
+            }
+            repo.tag(&name, commit.as_object(), &tagger.to_git()?, &message, false)?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Removes a tag (a release whose record could not be written takes its tag back).
+    pub async fn delete_tag(&self, key: &RepoKey, name: &str) -> Result<(), RepoError> {
+        let _guard = self.write_lock(key).await;
+        let name = name.to_owned();
+        self.with_repo(key, move |repo| match repo.tag_delete(&name) {
+            Ok(()) => Ok(()),
+            Err(err) if err.code() == git2::ErrorCode::NotFound => Ok(()),
+            Err(err) => Err(err.into()),
+        })
+        .await
+    }
+
+    /// The app's tags and the revisions they name.
+    pub async fn tags(&self, key: &RepoKey) -> Result<Vec<(String, Revision)>, RepoError> {
+        self.with_repo(key, move |repo| {
+            let mut tags = Vec::new();
+            for name in repo.tag_names(None)?.iter().flatten() {
+                let commit = repo.find_reference(&format!("refs/tags/{name}"))?.peel_to_commit()?;
+                tags.push((name.to_owned(), revision(commit.id())));
+            }
+            Ok(tags)
+        })
+        .await
+    }
+}
+
 pub(crate) fn revision(oid: Oid) -> Revision {
     Revision::parse(&oid.to_string()).expect("git ids are 40 lower-case hex digits")
 }

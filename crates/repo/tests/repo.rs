@@ -305,3 +305,59 @@ async fn fifty_concurrent_saves_from_one_base_give_one_commit_and_49_conflicts()
     assert_eq!(history.len(), 2);
     assert_eq!(history[0].revision, won[0], "the acknowledged save is the head");
 }
+
+#[tokio::test]
+async fn history_filters_by_author_time_and_an_earlier_version() {
+    use domain::history::HistoryFilter;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (repos, key, first) = app(&dir).await;
+    let mut head = first.clone();
+    let day = time::Duration::days(1);
+    let start = time::OffsetDateTime::now_utc() - day * 10;
+    for (n, author) in ["grace", "linus", "grace"].into_iter().enumerate() {
+        let signature = Signature { time: start + day * (n as i32 * 3), ..who(author) };
+        head = repos
+            .commit(&key, &head, vec![put("app.py", &format!("v{n}\n"))], &signature, &format!("edit {n}"), ROOMY)
+            .await
+            .expect("ok")
+            .revision;
+    }
+    let messages = |filter: HistoryFilter| {
+        let repos = repos.clone();
+        let key = key.clone();
+        async move {
+            let (items, _) = repos.history_filtered(&key, None, filter, 10).await.expect("history");
+            items.into_iter().map(|c| c.message).collect::<Vec<_>>()
+        }
+    };
+    let by = |a: &str| HistoryFilter { author: Some(a.into()), ..HistoryFilter::default() };
+    assert_eq!(messages(by("GRACE")).await, ["edit 2", "edit 0"], "by name, ignoring case");
+    assert_eq!(messages(by("linus@appbuilder")).await, ["edit 1"], "by email");
+    let window =
+        HistoryFilter { since: Some(start + day * 2), until: Some(start + day * 4), ..HistoryFilter::default() };
+    assert_eq!(messages(window).await, ["edit 1"]);
+    let since_first = HistoryFilter { after: Some(first), ..HistoryFilter::default() };
+    assert_eq!(messages(since_first).await, ["edit 2", "edit 1", "edit 0"], "the first commit left out");
+}
+
+#[tokio::test]
+async fn a_tag_names_one_revision_and_can_be_taken_back() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (repos, key, first) = app(&dir).await;
+    let second =
+        repos.commit(&key, &first, vec![put("app.py", "v2\n")], &who("a"), "v2", ROOMY).await.expect("ok").revision;
+    repos.tag(&key, &first, "v1.0.0", &who("ada"), "First release").await.expect("tagged");
+    repos.tag(&key, &first, "v1.0.0", &who("ada"), "again").await.expect("the same tag again is fine");
+    let moved = repos.tag(&key, &second, "v1.0.0", &who("ada"), "moved").await;
+    assert!(matches!(moved, Err(RepoError::InvalidChange(_))), "{moved:?}");
+    assert!(repos.tag(&key, &second, "bad name..", &who("ada"), "x").await.is_err());
+    assert_eq!(repos.tags(&key).await.expect("tags"), [("v1.0.0".to_owned(), first.clone())]);
+    let listed = std::process::Command::new("git")
+        .args(["tag", "-n1"])
+        .current_dir(repos.path(&key))
+        .output()
+        .expect("git runs");
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("First release"), "an annotated tag git reads");
+    repos.delete_tag(&key, "v1.0.0").await.expect("deleted");
+    assert_eq!(repos.tags(&key).await.expect("tags"), []);
+}

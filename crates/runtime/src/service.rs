@@ -16,7 +16,7 @@ use domain::deploy::{
 };
 use domain::manifest::contract::Contract;
 use domain::paging::{Page, PageRequest};
-use domain::ports::{AuditStore, DeployStore, WebhookStore};
+use domain::ports::{AuditStore, DeployStore, ReleaseStore, WebhookStore};
 use domain::{Principal, Role};
 use serde_json::{Map, Value, json};
 use std::path::PathBuf;
@@ -48,6 +48,7 @@ pub(crate) struct Inner {
     pub(crate) store: Arc<dyn DeployStore>,
     pub(crate) webhooks: Arc<dyn WebhookStore>,
     audit: Arc<dyn AuditStore>,
+    releases: Arc<dyn ReleaseStore>,
     pub(crate) apps: Apps,
     builds: Builds,
     sandbox: Option<Sandbox>,
@@ -64,6 +65,8 @@ pub struct RuntimeStores {
     pub deploy: Arc<dyn DeployStore>,
     pub webhooks: Arc<dyn WebhookStore>,
     pub audit: Arc<dyn AuditStore>,
+    /// Which builds belong to approved releases (protected targets take only those).
+    pub releases: Arc<dyn ReleaseStore>,
 }
 
 /// What `run` answers: the finished run when asked to wait, else the queued one.
@@ -106,12 +109,13 @@ impl Runtime {
         settings: RuntimeSettings,
     ) -> Self {
         let slots = Semaphore::new(settings.concurrency.max(1));
-        let RuntimeStores { deploy: store, webhooks, audit } = stores;
+        let RuntimeStores { deploy: store, webhooks, audit, releases } = stores;
         Runtime {
             inner: Arc::new(Inner {
                 store,
                 webhooks,
                 audit,
+                releases,
                 apps,
                 builds,
                 sandbox,
@@ -182,8 +186,20 @@ impl Runtime {
         let install_json = packaged_install_json(&bytes)?;
         let version = install_json.get("programVersion").and_then(Value::as_str).unwrap_or("").to_owned();
 
-        let live = self.inner.store.live_deployment(build.app_id, target.id, None).await?;
         let mut steps = Vec::new();
+        if target.protected {
+            let release = self.inner.releases.approved_release_of_build(build_id).await?.ok_or_else(|| {
+                AppsError::StateConflict(format!(
+                    "{} is protected: it takes only approved releases, and build #{build_id} is not part of one; \
+                     release it and have it reviewed",
+                    target.name
+                ))
+            })?;
+            steps.push(DeployStep::new("review", "succeeded", format!("release {} is approved", release.version)));
+        } else {
+            steps.push(DeployStep::new("review", "skipped", format!("{} is not protected", target.name)));
+        }
+        let live = self.inner.store.live_deployment(build.app_id, target.id, None).await?;
         let mut breaking = Vec::new();
         match &live {
             None => steps.push(DeployStep::new(
@@ -652,6 +668,30 @@ impl Runtime {
 
     pub async fn deployment(&self, id: i64) -> Result<Deployment, AppsError> {
         self.inner.store.find_deployment(id).await?.ok_or_else(|| AppsError::NotFound(format!("no deployment {id}")))
+    }
+
+    /// The commits and contract changes a deployment brought since the previous one on its target.
+    pub async fn deployment_changes(&self, id: i64) -> Result<domain::deploy::DeploymentChanges, AppsError> {
+        let deployment = self.deployment(id).await?;
+        let previous = self.inner.store.live_deployment(deployment.app_id, deployment.target_id, Some(id)).await?;
+        let (commits, contract) = match &previous {
+            None => (Vec::new(), None),
+            Some(before) => {
+                let after = domain::app::Revision::parse(&before.revision).map_err(internal)?;
+                let filter = domain::history::HistoryFilter { after: Some(after), ..Default::default() };
+                let page = PageRequest { limit: Some(200), cursor: Some(deployment.revision.clone()) };
+                let mut commits = self.inner.apps.history_filtered(&deployment.app, filter, &page).await?.items;
+                // A rollback goes back: the walk from this revision never meets the previous one.
+                if commits.last().and_then(|c| c.parents.first()).map(|p| p.as_str()) != Some(before.revision.as_str())
+                {
+                    commits.clear();
+                }
+                let contract =
+                    self.inner.apps.contract_diff(&deployment.app, &before.revision, &deployment.revision).await?;
+                (commits, Some(contract))
+            }
+        };
+        Ok(domain::deploy::DeploymentChanges { deployment, previous, commits, contract })
     }
 
     /// An app's deployments, newest first.

@@ -8,6 +8,7 @@ mod accounts;
 mod apps;
 mod builds;
 mod deploy;
+mod releases;
 mod sqlite;
 mod webhooks;
 

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod flows;
+
 use accounts::ThrottlePolicy;
 use axum::Router;
 use axum::body::Body;

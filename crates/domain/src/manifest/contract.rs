@@ -450,7 +450,10 @@ mod tests {
         let same = ContractDiff::between(&Contract::of(&base()), &Contract::of(&base()));
         assert_eq!((same.breaking, same.suggested_bump), (false, Bump::Patch));
         let mut added = base();
-        added["playbook"]["outputVariables"].as_array_mut().expect("outputs").push(json!({"name": "x.n", "type": "String"}));
+        added["playbook"]["outputVariables"]
+            .as_array_mut()
+            .expect("outputs")
+            .push(json!({"name": "x.n", "type": "String"}));
         let minor = ContractDiff::between(&Contract::of(&base()), &Contract::of(&added));
         assert_eq!((minor.breaking, minor.suggested_bump), (false, Bump::Minor));
         assert_eq!(minor.changes[0].kind, "output_added");

@@ -59,6 +59,15 @@ pub async fn deployment(
     Ok(Json(state.runtime.deployment(id).await?))
 }
 
+/// The commits and contract changes a deployment brought since the previous one on its target.
+pub async fn deployment_changes(
+    State(state): State<AppState>,
+    _who: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Json<domain::deploy::DeploymentChanges>, ApiError> {
+    Ok(Json(state.runtime.deployment_changes(id).await?))
+}
+
 /// An app's deployment history, newest first.
 pub async fn deployments(
     State(state): State<AppState>,

@@ -5,6 +5,7 @@ pub mod apps;
 pub mod builds;
 pub mod deploy;
 pub mod health;
+pub mod releases;
 pub mod session;
 pub mod tokens;
 pub mod users;
@@ -62,6 +63,19 @@ pub fn routes(settings: &HttpSettings) -> Router<AppState> {
         .route("/apps/{app}/tests", get(deploy::test_cases).post(deploy::create_test_case))
         .route("/apps/{app}/tests/{id}", axum::routing::delete(deploy::delete_test_case))
         .route("/builds/{id}/tests", post(deploy::run_tests))
+        .route("/deployments/{id}/changes", get(deploy::deployment_changes))
+        .route("/apps/{app}/contract-diff", get(releases::contract_diff))
+        .route("/apps/{app}/releases", get(releases::list).post(releases::create))
+        .route("/apps/{app}/releases/proposal", get(releases::proposal))
+        .route("/apps/{app}/releases/{version}", get(releases::get))
+        .route("/apps/{app}/releases/{version}/reviews", post(releases::request_review))
+        .route("/reviews", get(releases::reviews))
+        .route("/reviews/{id}", get(releases::review))
+        .route("/reviews/{id}/comments", post(releases::comment))
+        .route("/reviews/{id}/approve", post(releases::approve))
+        .route("/reviews/{id}/request-changes", post(releases::request_changes))
+        .route("/notifications", get(releases::notifications))
+        .route("/notifications/read", post(releases::mark_read))
         .route_layer(from_fn(require_signed_in));
     let public = Router::new().route("/session", post(session::sign_in));
     signed_in.merge(public)

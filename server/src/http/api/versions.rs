@@ -11,7 +11,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use domain::app::FileChange;
-use domain::history::{BlameLine, CommitDetail, CommitInfo, Diff, Tree};
+use domain::history::{BlameLine, CommitDetail, CommitInfo, Diff, HistoryFilter, Tree};
 use domain::paging::{Page, PageRequest};
 use serde::Deserialize;
 
@@ -120,12 +120,36 @@ pub async fn save(
     Ok((status, Json(outcome)))
 }
 
-/// `?path=&limit=&cursor=` of the history.
+/// `?path=&author=&since=&until=&limit=&cursor=` of the history (times: RFC 3339 or a day).
 #[derive(Deserialize)]
 pub struct HistoryQuery {
     path: Option<String>,
+    author: Option<String>,
+    since: Option<String>,
+    until: Option<String>,
     limit: Option<u32>,
     cursor: Option<String>,
+}
+
+impl HistoryQuery {
+    fn filter(&self) -> Result<HistoryFilter, ApiError> {
+        let bound = |text: &Option<String>, end_of_day: bool, name: &str| -> Result<_, ApiError> {
+            match text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+                None => Ok(None),
+                Some(t) => HistoryFilter::parse_time(t, end_of_day).map(Some).ok_or_else(|| {
+                    ApiError::bad_request(format!("{name} {t:?} is not a day (2026-11-28) or an RFC 3339 time"))
+                }),
+            }
+        };
+        let path = self.path.as_deref().filter(|p| !p.is_empty()).map(apps::parse_path).transpose()?;
+        Ok(HistoryFilter {
+            path,
+            author: self.author.clone().filter(|a| !a.trim().is_empty()),
+            since: bound(&self.since, false, "since")?,
+            until: bound(&self.until, true, "until")?,
+            after: None,
+        })
+    }
 }
 
 /// History newest first, of the app or of one path.
@@ -135,8 +159,9 @@ pub async fn history(
     Path(app): Path<String>,
     ApiQuery(q): ApiQuery<HistoryQuery>,
 ) -> Result<Json<Page<CommitInfo>>, ApiError> {
+    let filter = q.filter()?;
     let page = PageRequest { limit: q.limit, cursor: q.cursor };
-    Ok(Json(state.apps.history(&app, q.path.as_deref(), &page).await?))
+    Ok(Json(state.apps.history_filtered(&app, filter, &page).await?))
 }
 
 /// One commit with its changed files.
