@@ -13,13 +13,13 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
-    pub details: Map<String, Value>,
+    pub details: Box<Map<String, Value>>,
     retry_after_secs: Option<u64>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), details: Map::new(), retry_after_secs: None }
+        Self { status, code, message: message.into(), details: Box::default(), retry_after_secs: None }
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -95,7 +95,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut body = json!({ "error": self.code, "message": self.message });
         if let Value::Object(fields) = &mut body {
-            fields.extend(self.details);
+            fields.extend(*self.details);
         }
         let mut response = (self.status, Json(body)).into_response();
         if let Some(secs) = self.retry_after_secs {
