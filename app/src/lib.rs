@@ -30,6 +30,7 @@ use pages::deploy::{DeploymentsPage, RunPage, RunsPage};
 use pages::editor::EditorPage;
 use pages::history::{BlamePage, CommitPage, ComparePage, HistoryPage};
 use pages::not_found::NotFound;
+use pages::releases::{ReleasesPage, ReviewPage, ReviewsPage};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -76,6 +77,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("apps/:app/deployments") view=DeploymentsPage/>
                     <Route path=path!("apps/:app/runs") view=RunsPage/>
                     <Route path=path!("runs/:id") view=RunPage/>
+                    <Route path=path!("apps/:app/releases") view=ReleasesPage/>
+                    <Route path=path!("reviews") view=ReviewsPage/>
+                    <Route path=path!("reviews/:id") view=ReviewPage/>
                     <Route path=path!("admin") view=AdminPage/>
                 </ParentRoute>
             </Routes>

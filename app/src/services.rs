@@ -44,3 +44,11 @@ pub fn runtime_service() -> Result<(domain::Principal, runtime::Runtime), Server
         use_context::<runtime::Runtime>().ok_or_else(|| ServerFnError::new("the runtime is not available"))?;
     Ok((principal, runtime))
 }
+
+/// The signed-in principal and the releases service, or the error the UI shows.
+pub fn releases_service() -> Result<(domain::Principal, reviews::Releases), ServerFnError> {
+    let principal = crate::auth::principal().ok_or_else(|| ServerFnError::new("Sign in first."))?;
+    let releases = use_context::<reviews::Releases>()
+        .ok_or_else(|| ServerFnError::new("the releases service is not available"))?;
+    Ok((principal, releases))
+}

@@ -68,7 +68,8 @@ async fn a_release_is_reviewed_by_someone_else_and_only_approved_releases_reach_
     let comment = |body: Value| post(&server, &rita, &comments, Some(body));
     let on_line = comment(json!({"body": "Why print here?", "path": "app.py", "line": 1})).await;
     assert_eq!(on_line.status, StatusCode::CREATED, "{}", on_line.text);
-    let on_field = comment(json!({"body": "Say what it is for", "path": "install.json", "pointer": "/params/0/label"})).await;
+    let on_field =
+        comment(json!({"body": "Say what it is for", "path": "install.json", "pointer": "/params/0/label"})).await;
     assert_eq!(on_field.status, StatusCode::CREATED, "{}", on_field.text);
     for bad in [
         json!({"body": "x", "path": "app.py", "line": 100000}),
@@ -189,6 +190,7 @@ async fn history_filters_and_the_changes_a_deployment_brought() {
     assert_eq!(history("since=2999-01-01").await["items"], json!([]));
     assert_eq!(history("until=2000-01-01").await["items"], json!([]));
     assert_eq!(history("since=2000-01-01&path=install.json").await["items"].as_array().map(Vec::len), Some(2));
-    let bad = server.call(Method::GET, &format!("/api/v1/apps/{}/commits?since=yesterday", app.slug), Some(&dev), None).await;
+    let bad =
+        server.call(Method::GET, &format!("/api/v1/apps/{}/commits?since=yesterday", app.slug), Some(&dev), None).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 }

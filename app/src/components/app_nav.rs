@@ -8,6 +8,7 @@ pub enum AppSection {
     Code,
     History,
     Builds,
+    Releases,
     Deployments,
     Runs,
 }
@@ -33,6 +34,7 @@ pub fn AppNav(
                 {link(AppSection::Code, format!("/apps/{slug}"), "Code")}
                 {link(AppSection::History, format!("/apps/{slug}/history"), "History")}
                 {link(AppSection::Builds, format!("/apps/{slug}/builds"), "Builds")}
+                {link(AppSection::Releases, format!("/apps/{slug}/releases"), "Releases")}
                 {link(AppSection::Deployments, format!("/apps/{slug}/deployments"), "Deployments")}
                 {link(AppSection::Runs, format!("/apps/{slug}/runs"), "Runs")}
             </nav>

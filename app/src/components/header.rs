@@ -29,6 +29,7 @@ pub fn Header(me: Me) -> impl IntoView {
             </a>
             <nav class="topnav">
                 <a href="/">"Apps"</a>
+                <a href="/reviews" data-testid="nav-reviews">"Reviews" <UnreadBadge/></a>
                 {admin}
             </nav>
             <div class="whoami" data-testid="whoami">
@@ -38,5 +39,24 @@ pub fn Header(me: Me) -> impl IntoView {
             </div>
         </header>
         {move || error.get().map(|message| view! { <p class="banner banner-error" role="alert">{message}</p> })}
+    }
+}
+
+/// The count of unread notifications beside "Reviews"; fetched once the page runs in the
+/// browser (a resource here would sit inside the shell's Suspense and break hydration).
+#[component]
+fn UnreadBadge() -> impl IntoView {
+    let unread = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            if let Ok(count) = crate::pages::releases::unread_notifications().await {
+                unread.set(count);
+            }
+        });
+    });
+    view! {
+        {move || (unread.get() > 0).then(|| view! {
+            <span class="badge badge-count" data-testid="unread-count" title="Unread notifications">{unread.get()}</span>
+        })}
     }
 }

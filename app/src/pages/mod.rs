@@ -7,4 +7,5 @@ pub mod deploy;
 pub mod editor;
 pub mod history;
 pub mod not_found;
+pub mod releases;
 pub mod sign_in;

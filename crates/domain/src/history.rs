@@ -66,6 +66,30 @@ pub struct HistoryFilter {
 }
 
 impl HistoryFilter {
+    /// A filter from what people type: an author, and days or RFC 3339 times (blank means no
+    /// bound). The error says which bound is not a time.
+    pub fn from_text(
+        path: Option<RepoPath>,
+        author: Option<&str>,
+        since: Option<&str>,
+        until: Option<&str>,
+    ) -> Result<HistoryFilter, String> {
+        let bound =
+            |text: Option<&str>, end_of_day: bool, name: &str| match text.map(str::trim).filter(|t| !t.is_empty()) {
+                None => Ok(None),
+                Some(t) => HistoryFilter::parse_time(t, end_of_day)
+                    .map(Some)
+                    .ok_or_else(|| format!("{name} {t:?} is not a day (2026-11-28) or an RFC 3339 time")),
+            };
+        Ok(HistoryFilter {
+            path,
+            author: author.map(str::trim).filter(|a| !a.is_empty()).map(str::to_owned),
+            since: bound(since, false, "since")?,
+            until: bound(until, true, "until")?,
+            after: None,
+        })
+    }
+
     /// A time bound as people type it: RFC 3339 (`2026-11-28T09:30:00Z`) or a day (`2026-11-28`,
     /// taken in UTC from its start, or to its end when `end_of_day`).
     pub fn parse_time(text: &str, end_of_day: bool) -> Option<OffsetDateTime> {

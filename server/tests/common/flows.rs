@@ -22,7 +22,13 @@ pub async fn create(server: &TestServer, cookie: &str, name: &str) -> App {
 }
 
 /// Edits install.json with `edit` and saves it (and `extra` files); the app's head moves.
-pub async fn edit(server: &TestServer, cookie: &str, app: &mut App, edit: impl FnOnce(&mut Value), extra: &[(&str, &str)]) {
+pub async fn edit(
+    server: &TestServer,
+    cookie: &str,
+    app: &mut App,
+    edit: impl FnOnce(&mut Value),
+    extra: &[(&str, &str)],
+) {
     let file =
         server.call(Method::GET, &format!("/api/v1/apps/{}/files/install.json", app.slug), Some(cookie), None).await;
     let mut install: Value = serde_json::from_str(&file.text).expect("install.json");
@@ -60,4 +66,3 @@ pub async fn build(server: &TestServer, cookie: &str, app: &App) -> i64 {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
-

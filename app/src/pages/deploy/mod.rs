@@ -4,6 +4,7 @@
 //! and one run (`/runs/{id}`).
 
 mod api;
+mod changes;
 mod form;
 mod hooks;
 mod panel;
@@ -79,7 +80,7 @@ fn DeploymentTable(data: DeploymentList, reload: Resource<Result<DeploymentList,
             {empty.then(|| view! { <p class="muted" data-testid="no-deployments">"Not deployed yet. Deploy a succeeded build from its page."</p> })}
             {move || error.get().map(|message| view! { <ErrorBanner message/> })}
             <table class="table" data-testid="deployments" class:hidden=empty>
-                <thead><tr><th>"#"</th><th>"Status"</th><th>"Version"</th><th>"Target"</th><th>"Build"</th><th>"By"</th><th>"When"</th><th>"Notes"</th><th></th></tr></thead>
+                <thead><tr><th>"#"</th><th>"Status"</th><th>"Version"</th><th>"Target"</th><th>"Build"</th><th>"By"</th><th>"When"</th><th>"Notes"</th><th>"Changes"</th><th></th></tr></thead>
                 <tbody>
                     {rows.into_iter().map(|(d, live)| {
                         let id = d.id;
@@ -109,6 +110,7 @@ fn DeploymentTable(data: DeploymentList, reload: Resource<Result<DeploymentList,
                                 <td>{d.requested_by.clone()}</td>
                                 <td class="nowrap">{when(&d.created_at)}</td>
                                 <td>{notes}</td>
+                                <td><changes::WhatChanged id/></td>
                                 <td>{rollback}</td>
                             </tr>
                         }

@@ -31,16 +31,30 @@ pub async fn load_app(slug: String) -> Result<AppInfo, ServerFnError> {
     Ok(AppInfo { app, can_write: apps::require_writer(&principal).is_ok() })
 }
 
-/// History newest first, of the app or of one path, 50 at a time.
+/// Which commits the history page lists: of one path, by an author, within days.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryQuery {
+    pub path: Option<String>,
+    pub author: Option<String>,
+    /// A day (2026-11-28) or an RFC 3339 time.
+    pub since: Option<String>,
+    pub until: Option<String>,
+}
+
+/// History newest first, as `query` filters it, 50 at a time.
 #[server(prefix = "/rpc", input = Json)]
-pub async fn load_history(
-    slug: String,
-    path: Option<String>,
-    cursor: Option<String>,
-) -> Result<Commits, ServerFnError> {
+pub async fn load_history(slug: String, query: HistoryQuery, cursor: Option<String>) -> Result<Commits, ServerFnError> {
     let (_, apps) = apps_service()?;
+    let path = query.path.as_deref().filter(|p| !p.is_empty()).map(apps::parse_path).transpose().map_err(shown)?;
+    let filter = domain::history::HistoryFilter::from_text(
+        path,
+        query.author.as_deref(),
+        query.since.as_deref(),
+        query.until.as_deref(),
+    )
+    .map_err(ServerFnError::new)?;
     let page = domain::paging::PageRequest { limit: Some(50), cursor };
-    let page = apps.history(&slug, path.as_deref().filter(|p| !p.is_empty()), &page).await.map_err(shown)?;
+    let page = apps.history_filtered(&slug, filter, &page).await.map_err(shown)?;
     Ok(Commits { items: page.items, next_cursor: page.next_cursor })
 }
 

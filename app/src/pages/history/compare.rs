@@ -16,7 +16,7 @@ pub fn ComparePage() -> impl IntoView {
     let slug = use_slug();
     let (from, to, path) = (use_query("from"), use_query("to"), use_query("path"));
     let info = Resource::new(slug.clone(), load_app);
-    let recent = Resource::new(slug.clone(), |slug| load_history(slug, None, None));
+    let recent = Resource::new(slug.clone(), |slug| load_history(slug, Default::default(), None));
     let navigate = use_navigate();
     view! {
         <PageTitle text="Compare"/>
@@ -92,6 +92,14 @@ fn Changes(slug: String, from: String, to: String, path: Option<String>) -> impl
         },
         |(slug, from, to)| load_changed_files(slug, from, to),
     );
+    // The contract changes beside the code: none shown when a version has no readable install.json.
+    let contract = Resource::new(
+        {
+            let (slug, from, to) = (slug.clone(), from.clone(), to.clone());
+            move || (slug.clone(), from.clone(), to.clone())
+        },
+        |(slug, from, to)| crate::pages::releases::load_contract_diff(slug, from, to),
+    );
     view! {
         <Suspense fallback=|| view! { <p class="muted">"Comparing…"</p> }>
             {
@@ -99,8 +107,9 @@ fn Changes(slug: String, from: String, to: String, path: Option<String>) -> impl
                 move || {
                     let (slug, from, to, path) = (slug.clone(), from.clone(), to.clone(), path.clone());
                     Suspend::new(async move {
+                        let contract = contract.await.ok().map(|diff| view! { <crate::pages::releases::ContractChanges diff/> });
                         match files.await {
-                            Ok(files) => view! { <DiffView slug from=Some(from) to files path=path.unwrap_or_default()/> }.into_any(),
+                            Ok(files) => view! { {contract} <DiffView slug from=Some(from) to files path=path.unwrap_or_default()/> }.into_any(),
                             Err(err) => view! { <ErrorBanner message=readable(&err)/> }.into_any(),
                         }
                     })

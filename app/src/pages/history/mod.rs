@@ -16,7 +16,7 @@ use crate::components::app_nav::{AppNav, AppSection};
 use crate::components::errors::{ErrorBanner, readable};
 use crate::components::format::{short, subject, when};
 use crate::components::page_title::PageTitle;
-use api::{AppInfo, Commits, load_app, load_history};
+use api::{AppInfo, Commits, HistoryQuery, load_app, load_history};
 use domain::history::CommitInfo;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -58,10 +58,15 @@ fn AppFrame(section: AppSection, info: Resource<Result<AppInfo, ServerFnError>>,
 pub fn HistoryPage() -> impl IntoView {
     let slug = use_slug();
     let path = use_query("path");
+    let (author, since, until) = (use_query("author"), use_query("since"), use_query("until"));
+    let query = {
+        let path = path.clone();
+        move || HistoryQuery { path: path(), author: author(), since: since(), until: until() }
+    };
     let info = Resource::new(slug.clone(), load_app);
     let first = {
-        let (slug, path) = (slug.clone(), path.clone());
-        Resource::new(move || (slug(), path()), |(slug, path)| load_history(slug, path, None))
+        let (slug, query) = (slug.clone(), query.clone());
+        Resource::new(move || (slug(), query()), |(slug, query)| load_history(slug, query, None))
     };
     let heading = {
         let (slug, path) = (slug.clone(), path.clone());
@@ -78,14 +83,15 @@ pub fn HistoryPage() -> impl IntoView {
         <PageTitle text="History"/>
         <AppFrame section=AppSection::History info>
             <div class="page-head">{heading.clone()}</div>
+            <Filters query=query.clone()/>
             <Transition fallback=|| view! { <p class="muted">"Loading history…"</p> }>
                 {
-                    let (slug, path) = (slug.clone(), path.clone());
+                    let (slug, query) = (slug.clone(), query.clone());
                     move || {
-                        let (slug, path) = (slug(), path());
+                        let (slug, query) = (slug(), query());
                         Suspend::new(async move {
                             match first.await {
-                                Ok(commits) => view! { <CommitList slug path commits/> }.into_any(),
+                                Ok(commits) => view! { <CommitList slug query commits/> }.into_any(),
                                 Err(err) => view! { <ErrorBanner message=readable(&err)/> }.into_any(),
                             }
                         })
@@ -96,9 +102,29 @@ pub fn HistoryPage() -> impl IntoView {
     }
 }
 
+/// Author and day filters: a plain GET form, so the filtered history has a URL to share.
+#[component]
+fn Filters(query: impl Fn() -> HistoryQuery + Clone + Send + Sync + 'static) -> impl IntoView {
+    let q = query.clone();
+    let value = move |pick: fn(&HistoryQuery) -> Option<String>| {
+        let q = q.clone();
+        move || pick(&q()).unwrap_or_default()
+    };
+    let path = value(|q| q.path.clone());
+    view! {
+        <form class="history-filters" method="get" data-testid="history-filters">
+            {move || (!path().is_empty()).then(|| view! { <input type="hidden" name="path" value=path()/> })}
+            <label>"Author " <input type="text" name="author" placeholder="name or email" data-testid="filter-author" prop:value=value(|q| q.author.clone())/></label>
+            <label>"From " <input type="date" name="since" data-testid="filter-since" prop:value=value(|q| q.since.clone())/></label>
+            <label>"To " <input type="date" name="until" data-testid="filter-until" prop:value=value(|q| q.until.clone())/></label>
+            <button class="button" type="submit" data-testid="filter-apply">"Filter"</button>
+        </form>
+    }
+}
+
 /// The commits, newest first, with "load more" and a pick of two versions to compare.
 #[component]
-fn CommitList(slug: String, path: Option<String>, commits: Commits) -> impl IntoView {
+fn CommitList(slug: String, query: HistoryQuery, commits: Commits) -> impl IntoView {
     let items = RwSignal::new(commits.items);
     let cursor = RwSignal::new(commits.next_cursor);
     let loading = RwSignal::new(false);
@@ -108,14 +134,14 @@ fn CommitList(slug: String, path: Option<String>, commits: Commits) -> impl Into
     let compare_to = RwSignal::new(newest);
     let compare_from = RwSignal::new(older);
     let slug = StoredValue::new(slug);
-    let path = StoredValue::new(path);
+    let query = StoredValue::new(query);
 
     let load_more = move |_| {
         let Some(next) = cursor.get_untracked() else { return };
         loading.set(true);
-        let (slug, path) = (slug.get_value(), path.get_value());
+        let (slug, query) = (slug.get_value(), query.get_value());
         leptos::task::spawn_local(async move {
-            match load_history(slug, path, Some(next)).await {
+            match load_history(slug, query, Some(next)).await {
                 Ok(page) => {
                     items.update(|i| i.extend(page.items));
                     cursor.set(page.next_cursor);

@@ -133,22 +133,9 @@ pub struct HistoryQuery {
 
 impl HistoryQuery {
     fn filter(&self) -> Result<HistoryFilter, ApiError> {
-        let bound = |text: &Option<String>, end_of_day: bool, name: &str| -> Result<_, ApiError> {
-            match text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-                None => Ok(None),
-                Some(t) => HistoryFilter::parse_time(t, end_of_day).map(Some).ok_or_else(|| {
-                    ApiError::bad_request(format!("{name} {t:?} is not a day (2026-11-28) or an RFC 3339 time"))
-                }),
-            }
-        };
         let path = self.path.as_deref().filter(|p| !p.is_empty()).map(apps::parse_path).transpose()?;
-        Ok(HistoryFilter {
-            path,
-            author: self.author.clone().filter(|a| !a.trim().is_empty()),
-            since: bound(&self.since, false, "since")?,
-            until: bound(&self.until, true, "until")?,
-            after: None,
-        })
+        HistoryFilter::from_text(path, self.author.as_deref(), self.since.as_deref(), self.until.as_deref())
+            .map_err(ApiError::bad_request)
     }
 }
 
