@@ -2,15 +2,7 @@
 // from the form generated from install.json, sees the outputs as playbook variables, runs it
 // again, saves a run as a test case that passes, and rolls back to the previous deployment.
 import { expect, test, type Page } from '@playwright/test';
-import { createApp, ensureUser, signIn, signedInPage, waitForHydration } from './helpers';
-
-async function buildHead(page: Page, slug: string) {
-  const queued = await page.request.post(`/api/v1/apps/${slug}/builds`);
-  expect(queued.status()).toBe(202);
-  const { id } = await queued.json();
-  await expect.poll(async () => (await (await page.request.get(`/api/v1/builds/${id}`)).json()).status, { timeout: 60_000 }).toBe('succeeded');
-  return id as number;
-}
+import { buildHead, createApp, ensureUser, signIn, signedInPage, waitForHydration } from './helpers';
 
 test('an admin deploys a build, runs the app from the generated form and rolls back', async ({ page }) => {
   await signIn(page);

@@ -75,3 +75,12 @@ export async function diffModelText(page: Page, label: string, path: string): Pr
     return newest ? newest.getValue() : null;
   }, pattern);
 }
+
+/** Builds the app's head through the API and waits until it succeeds; the build id. */
+export async function buildHead(page: Page, slug: string) {
+  const queued = await page.request.post(`/api/v1/apps/${slug}/builds`);
+  expect(queued.status()).toBe(202);
+  const { id } = await queued.json();
+  await expect.poll(async () => (await (await page.request.get(`/api/v1/builds/${id}`)).json()).status, { timeout: 60_000 }).toBe('succeeded');
+  return id as number;
+}

@@ -151,6 +151,22 @@ async fn the_log_streams_as_server_sent_events_until_the_build_ends() {
 }
 
 #[tokio::test]
+async fn two_builds_of_one_revision_at_once_both_store_the_same_package() {
+    let server = TestServer::start().await;
+    let dev = server.user_with_role("dev", "developer").await;
+    let (slug, _) = create(&server, &dev, "Twice").await;
+    // Both workers take one: they write the same artifact at the same moment.
+    let (first, second) = (queue(&server, &dev, &slug, None).await, queue(&server, &dev, &slug, None).await);
+    let (first, second) = (finished(&server, &dev, first).await, finished(&server, &dev, second).await);
+    assert_eq!(
+        (first["status"].as_str(), second["status"].as_str()),
+        (Some("succeeded"), Some("succeeded")),
+        "{first} {second}"
+    );
+    assert_eq!(first["package"]["sha256"], second["package"]["sha256"]);
+}
+
+#[tokio::test]
 async fn a_broken_app_fails_with_a_reason_and_has_no_package() {
     let server = TestServer::start().await;
     let dev = server.user_with_role("dev", "developer").await;

@@ -526,10 +526,12 @@ async fn store(run: &mut Run<'_>) -> StepResult {
     let target = path.clone();
     tokio::task::spawn_blocking(move || -> std::io::Result<()> {
         std::fs::create_dir_all(&dir)?;
-        let partial = target.with_extension("partial");
-        std::fs::write(&partial, &bytes)?;
-        std::fs::File::open(&partial)?.sync_all()?;
-        std::fs::rename(&partial, &target)
+        // A file of its own per build: two builds of one revision make the same package at the
+        // same time, and each renames its complete copy into place.
+        let mut partial = tempfile::Builder::new().suffix(".partial").tempfile_in(&dir)?;
+        std::io::Write::write_all(&mut partial, &bytes)?;
+        partial.as_file().sync_all()?;
+        partial.persist(&target).map(drop).map_err(|e| e.error)
     })
     .await
     .map_err(|e| Stop::Internal(e.to_string()))?

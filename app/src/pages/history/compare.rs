@@ -92,24 +92,31 @@ fn Changes(slug: String, from: String, to: String, path: Option<String>) -> impl
         },
         |(slug, from, to)| load_changed_files(slug, from, to),
     );
-    // The contract changes beside the code: none shown when a version has no readable install.json.
-    let contract = Resource::new(
-        {
+    // The contract changes beside the code, loaded once the page runs in the browser (a second
+    // resource here, inside the page's Suspense, breaks hydration); none shown when a version has
+    // no readable install.json.
+    let contract = RwSignal::new(None::<domain::manifest::contract::ContractDiff>);
+    Effect::new({
+        let (slug, from, to) = (slug.clone(), from.clone(), to.clone());
+        move |_| {
             let (slug, from, to) = (slug.clone(), from.clone(), to.clone());
-            move || (slug.clone(), from.clone(), to.clone())
-        },
-        |(slug, from, to)| crate::pages::releases::load_contract_diff(slug, from, to),
-    );
+            leptos::task::spawn_local(async move {
+                contract.set(crate::pages::releases::load_contract_diff(slug, from, to).await.ok());
+            });
+        }
+    });
     view! {
+        <div class="compare-contract">
+            {move || contract.get().map(|diff| view! { <crate::pages::releases::ContractChanges diff/> })}
+        </div>
         <Suspense fallback=|| view! { <p class="muted">"Comparing…"</p> }>
             {
                 let (slug, from, to, path) = (slug.clone(), from.clone(), to.clone(), path.clone());
                 move || {
                     let (slug, from, to, path) = (slug.clone(), from.clone(), to.clone(), path.clone());
                     Suspend::new(async move {
-                        let contract = contract.await.ok().map(|diff| view! { <crate::pages::releases::ContractChanges diff/> });
                         match files.await {
-                            Ok(files) => view! { {contract} <DiffView slug from=Some(from) to files path=path.unwrap_or_default()/> }.into_any(),
+                            Ok(files) => view! { <DiffView slug from=Some(from) to files path=path.unwrap_or_default()/> }.into_any(),
                             Err(err) => view! { <ErrorBanner message=readable(&err)/> }.into_any(),
                         }
                     })
