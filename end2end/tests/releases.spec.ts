@@ -22,6 +22,9 @@ async function editInstall(page: Page, slug: string, change: (install: any) => v
   expect(saved.status(), await saved.text()).toBe(201);
 }
 
+// Builds run inside these journeys: more time than the default.
+test.describe.configure({ timeout: 120_000 });
+
 test('a release proposal shows a breaking change and asks for a major version', async ({ browser }) => {
   const password = await ensureUser((await browser.newContext()).request, 'devon', 'developer');
   const dev = await signedInPage(browser, 'devon', password);
@@ -96,8 +99,8 @@ test('review request, comment and approval by another user; only approved releas
   expect(protect.status()).toBe(200);
   try {
     await editInstall(dev, slug, (install) => { install.programVersion = '1.1.0'; });
-    expect((await dev.request.post(`/api/v1/apps/${slug}/releases`)).status()).toBe(201);
     const unapprovedBuild = await buildHead(dev, slug);
+    expect((await dev.request.post(`/api/v1/apps/${slug}/releases`)).status()).toBe(201);
     await page.goto(`/builds/${unapprovedBuild}`);
     await waitForHydration(page);
     await expect(page.getByTestId('deploy-panel')).toHaveAttribute('data-ready', 'true');

@@ -65,17 +65,41 @@ pub async fn load_commit(slug: String, rev: String) -> Result<CommitDetail, Serv
     apps.commit_detail(&slug, &rev).await.map_err(shown)
 }
 
-/// The files that differ between two revisions, with their line counts.
-#[server(prefix = "/rpc", input = Json)]
-pub async fn load_changed_files(slug: String, from: String, to: String) -> Result<Vec<ChangedFile>, ServerFnError> {
-    let (_, apps) = apps_service()?;
-    let diff = apps.diff(&slug, &from, &to, None).await.map_err(shown)?;
-    Ok(diff.files.into_iter().map(|f| f.file).collect())
-}
-
 /// Each line of `path` at `rev` (the head when `None`) with the commit that last changed it.
 #[server(prefix = "/rpc", input = Json)]
 pub async fn load_blame(slug: String, rev: Option<String>, path: String) -> Result<Vec<BlameLine>, ServerFnError> {
     let (_, apps) = apps_service()?;
     apps.blame(&slug, rev.as_deref().filter(|r| !r.is_empty()), &path).await.map_err(shown)
+}
+
+/// The compare page: recent versions to pick from, the two compared (the two newest by default),
+/// the files that differ and the contract changes (none when a version's install.json is unreadable).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Comparison {
+    pub recent: Vec<CommitInfo>,
+    pub from: Option<String>,
+    pub to: String,
+    pub files: Vec<ChangedFile>,
+    pub contract: Option<domain::manifest::contract::ContractDiff>,
+}
+
+#[server(prefix = "/rpc", input = Json)]
+pub async fn load_comparison(
+    slug: String,
+    from: Option<String>,
+    to: Option<String>,
+) -> Result<Comparison, ServerFnError> {
+    let (_, apps) = apps_service()?;
+    let page = domain::paging::PageRequest { limit: Some(50), cursor: None };
+    let recent = apps.history(&slug, None, &page).await.map_err(shown)?.items;
+    let to = to.or_else(|| recent.first().map(|c| c.revision.to_string())).unwrap_or_default();
+    let from = from.or_else(|| recent.get(1).map(|c| c.revision.to_string()));
+    let (files, contract) = match &from {
+        Some(from) => {
+            let diff = apps.diff(&slug, from, &to, None).await.map_err(shown)?;
+            (diff.files.into_iter().map(|f| f.file).collect(), apps.contract_diff(&slug, from, &to).await.ok())
+        }
+        None => (Vec::new(), None),
+    };
+    Ok(Comparison { recent, from, to, files, contract })
 }

@@ -5,7 +5,6 @@
 use crate::services::{apps_service, releases_service, runtime_service, shown};
 use domain::app::AppSummary;
 use domain::deploy::DeploymentChanges;
-use domain::manifest::contract::ContractDiff;
 use domain::release::{Notification, Proposal, Release, Review, ReviewComment, ReviewView};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -119,13 +118,6 @@ pub async fn unread_notifications() -> Result<u32, ServerFnError> {
 pub async fn read_notifications(ids: Option<Vec<i64>>) -> Result<(), ServerFnError> {
     let (principal, releases) = releases_service()?;
     releases.mark_read(&principal, ids.as_deref()).await.map_err(shown)
-}
-
-/// The contract changes between two versions (the compare page).
-#[server(prefix = "/rpc", input = Json)]
-pub async fn load_contract_diff(slug: String, from: String, to: String) -> Result<ContractDiff, ServerFnError> {
-    let (_, apps) = apps_service()?;
-    apps.contract_diff(&slug, &from, &to).await.map_err(shown)
 }
 
 /// What a deployment brought since the one before it on its target.

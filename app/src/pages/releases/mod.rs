@@ -7,7 +7,7 @@ mod contract;
 mod inbox;
 mod review;
 
-pub use api::{load_contract_diff, load_deployment_changes, unread_notifications};
+pub use api::{load_deployment_changes, unread_notifications};
 pub use contract::ContractChanges;
 pub use inbox::ReviewsPage;
 pub use review::ReviewPage;
