@@ -24,7 +24,7 @@ pub fn ContractChanges(diff: ContractDiff) -> impl IntoView {
             {empty.then(|| view! { <p class="muted">"No contract changes: params and outputs are as they were."</p> })}
             <ul class="contract-list">
                 {diff.changes.into_iter().map(|c| view! {
-                    <li class:breaking=c.breaking data-testid="contract-change" data-kind=c.kind.clone()>
+                    <li class:is-breaking=c.breaking data-testid="contract-change" data-kind=c.kind.clone()>
                         {c.breaking.then(|| view! { <span class="badge badge-failed">"breaking"</span> " " })}
                         {c.detail}
                     </li>
