@@ -4,7 +4,7 @@
 mod common;
 
 use common::TestServer;
-use common::flows::{App, build, create, edit};
+use common::flows::{App, build, create, drop_outputs, edit};
 use http::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -119,17 +119,7 @@ async fn a_breaking_change_needs_a_major_bump_or_a_reason_and_rollback_restores_
     assert_eq!(deploy(&server, &admin, first, None).await.status, StatusCode::ACCEPTED);
 
     // 1.1.0 removes an output: refused without a reason.
-    edit(
-        &server,
-        &admin,
-        &mut app,
-        |i| {
-            i["programVersion"] = json!("1.1.0");
-            i["playbook"]["outputVariables"].as_array_mut().expect("outputs").truncate(1);
-        },
-        &[],
-    )
-    .await;
+    drop_outputs(&server, &admin, &mut app, "1.1.0").await;
     let second = build(&server, &admin, &app).await;
     let refused = deploy(&server, &admin, second, None).await;
     assert_eq!(refused.status, StatusCode::CONFLICT);

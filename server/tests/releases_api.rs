@@ -4,7 +4,7 @@
 mod common;
 
 use common::TestServer;
-use common::flows::{build, create, edit};
+use common::flows::{build, create, drop_outputs, edit};
 use http::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -108,17 +108,7 @@ async fn a_release_is_reviewed_by_someone_else_and_only_approved_releases_reach_
     assert_eq!(listed[0]["review_state"], "approved");
 
     // A breaking change: the proposal asks for a major version; an unreleased build is refused.
-    edit(
-        &server,
-        &dev,
-        &mut app,
-        |i| {
-            i["programVersion"] = json!("1.1.0");
-            i["playbook"]["outputVariables"].as_array_mut().expect("outputs").truncate(1);
-        },
-        &[],
-    )
-    .await;
+    drop_outputs(&server, &dev, &mut app, "1.1.0").await;
     let proposal = get(&server, &dev, &format!("{releases}/proposal")).await;
     assert_eq!(proposal["contract"]["breaking"], true, "{proposal}");
     assert_eq!(proposal["suggested_version"], "2.0.0");

@@ -17,6 +17,15 @@ fn json_column<T: serde::de::DeserializeOwned>(row: &SqliteRow, column: &str) ->
     serde_json::from_str(&text).map_err(|_| corrupt(column))
 }
 
+impl SqliteStore {
+    /// Runs `sql`, an UPDATE that ends the rows a stopped server left unfinished, with the
+    /// reason as ?1 and now as ?2; how many rows it ended.
+    async fn end_unfinished(&self, sql: &str, reason: &str) -> Result<u64, StoreError> {
+        let done = sqlx::query(sql).bind(reason).bind(now_ms()).execute(&self.pool).await.map_err(backend)?;
+        Ok(done.rows_affected())
+    }
+}
+
 fn target(row: &SqliteRow) -> Result<Target, StoreError> {
     Ok(Target {
         id: row.try_get("id").map_err(backend)?,
@@ -404,30 +413,22 @@ impl DeployStore for SqliteStore {
     }
 
     async fn fail_unfinished_runs(&self, reason: &str) -> Result<u64, StoreError> {
-        let done = sqlx::query(
+        self.end_unfinished(
             "UPDATE runs SET status = 'failed', reason = ?1, finished_at = ?2 WHERE status IN ('queued', 'running')",
+            reason,
         )
-        .bind(reason)
-        .bind(now_ms())
-        .execute(&self.pool)
         .await
-        .map_err(backend)?;
-        Ok(done.rows_affected())
     }
 
     async fn fail_unfinished_deployments(&self, reason: &str) -> Result<u64, StoreError> {
-        let done = sqlx::query(
+        self.end_unfinished(
             "UPDATE deployments SET status = 'failed', reason = ?1, finished_at = ?2,
                     steps = CASE json_array_length(steps) WHEN 0 THEN steps
                             ELSE json_set(steps, '$[#-1].status', 'failed', '$[#-1].detail', ?1) END
              WHERE status = 'running'",
+            reason,
         )
-        .bind(reason)
-        .bind(now_ms())
-        .execute(&self.pool)
         .await
-        .map_err(backend)?;
-        Ok(done.rows_affected())
     }
 }
 

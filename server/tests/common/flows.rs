@@ -66,3 +66,19 @@ pub async fn build(server: &TestServer, cookie: &str, app: &App) -> i64 {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// Saves install.json at `version` with every output but the first removed: a breaking change.
+pub async fn drop_outputs(server: &TestServer, cookie: &str, app: &mut App, version: &str) {
+    let version = version.to_owned();
+    edit(
+        server,
+        cookie,
+        app,
+        move |i| {
+            i["programVersion"] = json!(version);
+            i["playbook"]["outputVariables"].as_array_mut().expect("outputs").truncate(1);
+        },
+        &[],
+    )
+    .await;
+}
