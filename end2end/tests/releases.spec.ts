@@ -46,11 +46,15 @@ test('a release proposal shows a breaking change and asks for a major version', 
   await expect(dev.getByTestId('release-problems')).toContainText('2.0.0');
   await expect(dev.getByTestId('release-notes')).toHaveValue(/\*\*Breaking:\*\* output/);
 
-  // The same changes beside the code diff on the compare page.
+  // The same changes beside the code diff on the compare page…
   const history = (await (await dev.request.get(`/api/v1/apps/${slug}/commits`)).json()).items;
   await dev.goto(`/apps/${slug}/compare?from=${history[1].revision}&to=${history[0].revision}`);
   await waitForHydration(dev);
   await expect(dev.getByTestId('contract-changes')).toHaveAttribute('data-bump', 'major');
+  // And on the page of the commit that made them.
+  await dev.goto(`/apps/${slug}/commits/${history[0].revision}`);
+  await waitForHydration(dev);
+  await expect(dev.getByTestId('contract-changes').locator('[data-kind="output_removed"]')).toBeVisible();
   expect(errors, 'no page errors').toEqual([]);
   await dev.context().close();
 });

@@ -58,11 +58,27 @@ pub async fn load_history(slug: String, query: HistoryQuery, cursor: Option<Stri
     Ok(Commits { items: page.items, next_cursor: page.next_cursor })
 }
 
-/// One commit with the files it changed.
+/// One commit with the files it changed, and the contract changes when it touched the manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitView {
+    pub detail: CommitDetail,
+    pub contract: Option<domain::manifest::contract::ContractDiff>,
+}
+
 #[server(prefix = "/rpc", input = Json)]
-pub async fn load_commit(slug: String, rev: String) -> Result<CommitDetail, ServerFnError> {
+pub async fn load_commit(slug: String, rev: String) -> Result<CommitView, ServerFnError> {
     let (_, apps) = apps_service()?;
-    apps.commit_detail(&slug, &rev).await.map_err(shown)
+    let detail = apps.commit_detail(&slug, &rev).await.map_err(shown)?;
+    let manifest = detail.files.iter().any(|f| matches!(f.path.as_str(), "install.json" | "layout.json"));
+    let contract = match detail.commit.parents.first() {
+        Some(parent) if manifest => apps
+            .contract_diff(&slug, parent.as_str(), detail.commit.revision.as_str())
+            .await
+            .ok()
+            .filter(|diff| !diff.changes.is_empty()),
+        _ => None,
+    };
+    Ok(CommitView { detail, contract })
 }
 
 /// Each line of `path` at `rev` (the head when `None`) with the commit that last changed it.

@@ -1,6 +1,6 @@
 //! `/apps/{app}/commits/{rev}`: one version — who, when, why, what changed — with Restore.
 
-use super::api::{AppInfo, load_app, load_commit};
+use super::api::{AppInfo, CommitView, load_app, load_commit};
 use super::diff_view::DiffView;
 use super::{AppFrame, use_query, use_slug};
 use crate::components::app_nav::AppSection;
@@ -8,7 +8,6 @@ use crate::components::errors::{ErrorBanner, readable};
 use crate::components::format::{short, when};
 use crate::components::page_title::PageTitle;
 use crate::pages::editor::api::{SaveResult, restore_version};
-use domain::history::CommitDetail;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
@@ -34,7 +33,7 @@ pub fn CommitPage() -> impl IntoView {
                         let (slug, path) = (slug(), path());
                         Suspend::new(async move {
                             match (detail.await, info.await) {
-                                (Ok(detail), Ok(info)) => view! { <Commit slug info detail path/> }.into_any(),
+                                (Ok(view), Ok(info)) => view! { <Commit slug info view path/> }.into_any(),
                                 (Err(err), _) | (_, Err(err)) => view! { <ErrorBanner message=readable(&err)/> }.into_any(),
                             }
                         })
@@ -46,7 +45,8 @@ pub fn CommitPage() -> impl IntoView {
 }
 
 #[component]
-fn Commit(slug: String, info: AppInfo, detail: CommitDetail, path: Option<String>) -> impl IntoView {
+fn Commit(slug: String, info: AppInfo, view: CommitView, path: Option<String>) -> impl IntoView {
+    let CommitView { detail, contract } = view;
     let commit = detail.commit;
     let revision = commit.revision.to_string();
     let is_head = info.app.head.as_str() == revision;
@@ -79,6 +79,7 @@ fn Commit(slug: String, info: AppInfo, detail: CommitDetail, path: Option<String
                 {restore}
             </div>
         </header>
+        {contract.map(|diff| view! { <crate::pages::releases::ContractChanges diff/> })}
         <DiffView slug from=parent to=revision files=detail.files path=path.unwrap_or_default()/>
     }
 }
