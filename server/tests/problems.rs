@@ -26,7 +26,7 @@ async fn every_template_starts_without_errors_and_a_broken_save_shows_its_proble
     let server = TestServer::start().await;
     let dev = server.user_with_role("dev", "developer").await;
     let reviewer = server.user_with_role("rev", "reviewer").await;
-    for template in ["playbook-basic", "playbook-actions", "webhook-trigger", "job"] {
+    for template in apps::templates::TEMPLATES.iter().map(|t| t.name) {
         let created = server
             .call(
                 Method::POST,

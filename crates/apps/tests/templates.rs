@@ -60,6 +60,27 @@ fn every_template_runs_with_its_sample_inputs() {
 }
 
 #[test]
+fn templates_with_tests_pass_them() {
+    let mut tested = Vec::new();
+    for template in TEMPLATES {
+        let dir = tempfile::tempdir().expect("temp dir");
+        write_app(dir.path(), template);
+        if !dir.path().join("tests").join("test_app.py").is_file() {
+            continue;
+        }
+        let run = Command::new("python3")
+            .args(["-m", "unittest", "discover", "-s", "tests", "-t", "."])
+            .current_dir(dir.path())
+            .output()
+            .expect("python3 runs");
+        let report = String::from_utf8_lossy(&run.stderr);
+        assert!(run.status.success() && report.contains("OK"), "{}: {report}", template.name);
+        tested.push(template.name);
+    }
+    assert!(tested.contains(&"enrichment") && tested.contains(&"alert-processing"), "{tested:?}");
+}
+
+#[test]
 fn every_template_passes_tcex_validate() {
     let Some(tcex) = std::env::var_os("TCEX_BIN") else {
         assert!(std::env::var_os("CI").is_none(), "CI must provide TCEX_BIN (scripts/test does)");

@@ -13,8 +13,13 @@ pub struct App {
 }
 
 pub async fn create(server: &TestServer, cookie: &str, name: &str) -> App {
+    create_from(server, cookie, name, "playbook-basic").await
+}
+
+/// Creates an app from `template`.
+pub async fn create_from(server: &TestServer, cookie: &str, name: &str, template: &str) -> App {
     let answer = server
-        .call(Method::POST, "/api/v1/apps", Some(cookie), Some(json!({"name": name, "template": "playbook-basic"})))
+        .call(Method::POST, "/api/v1/apps", Some(cookie), Some(json!({"name": name, "template": template})))
         .await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
     let body = answer.json();

@@ -1,0 +1,1 @@
+"""The app's tests (python3 -m unittest discover -s tests -t . from the app folder)."""
