@@ -28,6 +28,7 @@ use pages::app_list::AppListPage;
 use pages::builds::{BuildPage, BuildsPage};
 use pages::deploy::{DeploymentsPage, RunPage, RunsPage};
 use pages::editor::EditorPage;
+use pages::guides::{GuidePage, GuidesPage};
 use pages::history::{BlamePage, CommitPage, ComparePage, HistoryPage};
 use pages::not_found::NotFound;
 use pages::releases::{ReleasesPage, ReviewPage, ReviewsPage};
@@ -80,6 +81,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("apps/:app/releases") view=ReleasesPage/>
                     <Route path=path!("reviews") view=ReviewsPage/>
                     <Route path=path!("reviews/:id") view=ReviewPage/>
+                    <Route path=path!("guides") view=GuidesPage/>
+                    <Route path=path!("guides/:guide") view=GuidePage/>
                     <Route path=path!("admin") view=AdminPage/>
                 </ParentRoute>
             </Routes>

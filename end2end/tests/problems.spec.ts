@@ -64,3 +64,29 @@ test('a Python syntax error shows while typing (checked by the server, never run
   });
   await expect(problem).toHaveCount(0);
 });
+
+test('a problem links to the guide section that explains it', async ({ page }) => {
+  await signIn(page);
+  const { slug } = await createApp(page, 'Guided Checks');
+  await openEditor(page, slug, 'install.json');
+  // An output name in camelCase: the naming standard's warning.
+  await page.evaluate(() => {
+    const model = (window as any).monaco.editor.getModels().find((m: any) => m.uri.path === '/install.json');
+    model.setValue(model.getValue().replace('.results.length"', '.results.textLength"'));
+  });
+  await page.getByTestId('problems-toggle').click();
+  const problem = page.locator('[data-testid="problem"][data-code="output.naming.case"]');
+  await expect(problem).toBeVisible();
+  await expect(problem.getByTestId('problem-guide')).toHaveAttribute('href', '/guides/output-naming#case');
+  const [guide] = await Promise.all([page.waitForEvent('popup'), problem.getByTestId('problem-guide').click()]);
+  await expect(guide).toHaveURL(/\/guides\/output-naming#case$/);
+  await expect(guide.getByTestId('guide')).toHaveAttribute('data-guide', 'output-naming');
+  await expect(guide.locator('h2#case')).toBeInViewport();
+  await expect(guide.locator('h2#case')).toHaveText('Lower case, snake_case');
+
+  // Every guide is listed and opens.
+  await guide.goto('/guides');
+  await expect(guide.getByTestId('guide-link')).toHaveCount(5);
+  await guide.getByTestId('guide-link').filter({ hasText: 'data mapping' }).click();
+  await expect(guide.locator('h2#associations')).toBeVisible();
+});

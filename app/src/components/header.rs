@@ -30,6 +30,7 @@ pub fn Header(me: Me) -> impl IntoView {
             <nav class="topnav">
                 <a href="/">"Apps"</a>
                 <a href="/reviews" data-testid="nav-reviews">"Reviews" <UnreadBadge/></a>
+                <a href="/guides" data-testid="nav-guides">"Guides"</a>
                 {admin}
             </nav>
             <div class="whoami" data-testid="whoami">

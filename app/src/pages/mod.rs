@@ -5,6 +5,7 @@ pub mod app_list;
 pub mod builds;
 pub mod deploy;
 pub mod editor;
+pub mod guides;
 pub mod history;
 pub mod not_found;
 pub mod releases;

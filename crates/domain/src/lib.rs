@@ -33,6 +33,7 @@ macro_rules! string_newtype {
 pub mod app;
 pub mod build;
 pub mod deploy;
+pub mod guides;
 pub mod history;
 pub mod manifest;
 pub mod paging;

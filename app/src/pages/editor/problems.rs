@@ -179,6 +179,8 @@ pub fn ProblemsPanel(problems: Memo<Vec<Problem>>, open: RwSignal<bool>) -> impl
                                 <span class="problem-message">{problem.message.clone()}</span>
                                 <span class="muted mono">{problem.code.clone()}</span>
                             </button>
+                            <a class="problem-guide" href=domain::guides::guide_href(&problem.code) target="_blank"
+                                data-testid="problem-guide" title="What this means and how to fix it">"Guide"</a>
                             {fix.map(|fix| {
                                 let title = fix.title.clone();
                                 view! {
