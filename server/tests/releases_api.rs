@@ -184,3 +184,28 @@ async fn history_filters_and_the_changes_a_deployment_brought() {
         server.call(Method::GET, &format!("/api/v1/apps/{}/commits?since=yesterday", app.slug), Some(&dev), None).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn releases_of_one_version_at_once_give_one_release_and_keep_its_tag() {
+    let server = TestServer::start().await;
+    let dev = server.user_with_role("dev", "developer").await;
+    let app = create(&server, &dev, "Racing").await;
+    let releases = format!("/api/v1/apps/{}/releases", app.slug);
+    let attempts = (0..5).map(|_| post(&server, &dev, &releases, None));
+    let answers = futures_util::future::join_all(attempts).await;
+    let created = answers.iter().filter(|a| a.status == StatusCode::CREATED).count();
+    let refused = answers.iter().filter(|a| a.status == StatusCode::CONFLICT).count();
+    assert_eq!((created, refused), (1, 4), "{:?}", answers.iter().map(|a| &a.text).collect::<Vec<_>>());
+    let listed = get(&server, &dev, &releases).await;
+    assert_eq!(listed.as_array().map(Vec::len), Some(1));
+    // The winner's tag is still there: the release's revision is tagged v1.0.0.
+    let tags = std::process::Command::new("git")
+        .args(["for-each-ref", "--format=%(refname:short) %(*objectname)", "refs/tags"])
+        .current_dir(
+            server.dir.path().join("repos").read_dir().expect("repos").flatten().next().expect("a repo").path(),
+        )
+        .output()
+        .expect("git runs");
+    let tags = String::from_utf8_lossy(&tags.stdout).into_owned();
+    assert_eq!(tags.trim(), format!("v1.0.0 {}", listed[0]["revision"].as_str().expect("revision")));
+}

@@ -496,7 +496,8 @@ impl Apps {
         Ok(ContractDiff::between(&old, &new))
     }
 
-    /// Tags `rev` `name` for a release (developers and admins; the caller checks what is tagged).
+    /// Tags `rev` `name` for a release (developers and admins; the caller checks what is tagged);
+    /// true when this call made the tag (false: it was there already, on `rev`).
     pub async fn tag(
         &self,
         actor: &Principal,
@@ -504,7 +505,7 @@ impl Apps {
         rev: &Revision,
         name: &str,
         message: &str,
-    ) -> Result<(), AppsError> {
+    ) -> Result<bool, AppsError> {
         require_writer(actor)?;
         let (_, key) = self.record(slug).await?;
         Ok(self.repos.tag(&key, rev, name, &signature(actor), message).await?)

@@ -160,6 +160,7 @@ impl AppRepos {
 impl AppRepos {
     /// Tags `rev` as `refs/tags/<name>`: an annotated tag by `tagger` with `message`. A tag of
     /// that name on another revision is refused; on the same revision it is kept as it is.
+    /// True when this call made the tag.
     pub async fn tag(
         &self,
         key: &RepoKey,
@@ -167,7 +168,7 @@ impl AppRepos {
         name: &str,
         tagger: &Signature,
         message: &str,
-    ) -> Result<(), RepoError> {
+    ) -> Result<bool, RepoError> {
         if !git2::Reference::is_valid_name(&format!("refs/tags/{name}")) {
             return Err(RepoError::InvalidChange(format!("{name:?} is not a valid tag name")));
         }
@@ -178,13 +179,13 @@ impl AppRepos {
             if let Ok(existing) = repo.find_reference(&format!("refs/tags/{name}")) {
                 let target = existing.peel_to_commit()?.id();
                 return if target == commit.id() {
-                    Ok(())
+                    Ok(false)
                 } else {
                     Err(RepoError::InvalidChange(format!("tag {name} names another revision ({target})")))
                 };
             }
             repo.tag(&name, commit.as_object(), &tagger.to_git()?, &message, false)?;
-            Ok(())
+            Ok(true)
         })
         .await
     }

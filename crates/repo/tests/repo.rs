@@ -346,8 +346,8 @@ async fn a_tag_names_one_revision_and_can_be_taken_back() {
     let (repos, key, first) = app(&dir).await;
     let second =
         repos.commit(&key, &first, vec![put("app.py", "v2\n")], &who("a"), "v2", ROOMY).await.expect("ok").revision;
-    repos.tag(&key, &first, "v1.0.0", &who("ada"), "First release").await.expect("tagged");
-    repos.tag(&key, &first, "v1.0.0", &who("ada"), "again").await.expect("the same tag again is fine");
+    assert!(repos.tag(&key, &first, "v1.0.0", &who("ada"), "First release").await.expect("tagged"), "made");
+    assert!(!repos.tag(&key, &first, "v1.0.0", &who("ada"), "again").await.expect("the same tag again is fine"));
     let moved = repos.tag(&key, &second, "v1.0.0", &who("ada"), "moved").await;
     assert!(matches!(moved, Err(RepoError::InvalidChange(_))), "{moved:?}");
     assert!(repos.tag(&key, &second, "bad name..", &who("ada"), "x").await.is_err());

@@ -27,11 +27,14 @@ pub struct Releases {
     store: Arc<dyn ReleaseStore>,
     apps: Apps,
     builds: Builds,
+    /// Held across a release's version check, tag and row: two releases at once would otherwise
+    /// both pass the check, and the loser would take back the winner's tag.
+    creating: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Releases {
     pub fn new(store: Arc<dyn ReleaseStore>, apps: Apps, builds: Builds) -> Self {
-        Self { store, apps, builds }
+        Self { store, apps, builds, creating: Arc::default() }
     }
 
     /// The app's releases, highest version first.
@@ -120,6 +123,7 @@ impl Releases {
             .ok_or_else(|| AppsError::Invalid("install.json has no programVersion".into()))?;
         let numbers = semver(&version)
             .ok_or_else(|| AppsError::Invalid(format!("programVersion {version:?} is not X.Y.Z (like 1.2.0)")))?;
+        let _one_at_a_time = self.creating.lock().await;
         if let Some(last) = self.store.list_releases(app_id).await?.into_iter().next()
             && semver(&last.version).is_some_and(|l| numbers <= l)
         {
@@ -134,7 +138,7 @@ impl Releases {
         };
         let build = self.build_of(actor, slug.as_str(), revision.as_str()).await?;
         let tag = format!("v{version}");
-        self.apps.tag(actor, slug.as_str(), &revision, &tag, &notes).await.map_err(|err| match err {
+        let tagged = self.apps.tag(actor, slug.as_str(), &revision, &tag, &notes).await.map_err(|err| match err {
             AppsError::Invalid(why) => AppsError::StateConflict(why),
             other => other,
         })?;
@@ -149,8 +153,8 @@ impl Releases {
         let release = match self.store.create_release(&new).await {
             Ok(release) => release,
             Err(err) => {
-                // Another release got there first (or the database failed): the tag goes too.
-                if let Err(undo) = self.apps.delete_tag(slug.as_str(), &tag).await {
+                // The database failed (the lock keeps other releases out): a tag made here goes too.
+                if tagged && let Err(undo) = self.apps.delete_tag(slug.as_str(), &tag).await {
                     tracing::error!(app = %slug, %tag, error = %undo, "cannot take back the tag of a failed release");
                 }
                 return Err(match err {
