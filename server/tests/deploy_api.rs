@@ -208,6 +208,9 @@ async fn secret_inputs_are_masked_in_the_record_and_kept_for_a_rerun() {
         server.call(Method::POST, &from_run, Some(&reviewer), Some(body.clone())).await.status,
         StatusCode::FORBIDDEN
     );
+    let other_dev = server.user_with_role("dana", "developer").await;
+    let refused = server.call(Method::POST, &from_run, Some(&other_dev), Some(body.clone())).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "someone else's secrets stay theirs: {}", refused.text);
     let saved = server.call(Method::POST, &from_run, Some(&admin), Some(body)).await;
     assert_eq!(saved.status, StatusCode::CREATED, "{}", saved.text);
     let saved = saved.json();

@@ -85,6 +85,12 @@ async fn a_release_is_reviewed_by_someone_else_and_only_approved_releases_reach_
     let changes = post(&server, &rita, &format!("{review}/request-changes"), None).await;
     assert_eq!(changes.status, StatusCode::OK, "{}", changes.text);
     assert_eq!(changes.json()["state"], "changes_requested");
+    // The developer asks again: the older review can no longer be decided, the newer one can.
+    let again = post(&server, &dev, &reviews, None).await;
+    assert_eq!(again.status, StatusCode::CREATED, "{}", again.text);
+    let newer = again.json()["id"].as_i64().expect("id");
+    assert_eq!(post(&server, &rita, &format!("{review}/approve"), None).await.status, StatusCode::CONFLICT);
+    let review = format!("/api/v1/reviews/{newer}");
 
     // Protected target: only an approved release deploys there.
     let protect =
@@ -118,6 +124,31 @@ async fn a_release_is_reviewed_by_someone_else_and_only_approved_releases_reach_
     assert_eq!((diff["breaking"].as_bool(), diff["suggested_bump"].as_str()), (Some(true), Some("major")));
     assert_eq!(diff["changes"][0]["kind"], "output_removed");
     let unreleased = build(&server, &dev, &app).await;
+    let broken = server
+        .call(
+            Method::POST,
+            &format!("/api/v1/apps/{}/commits", app.slug),
+            Some(&dev),
+            Some(
+                json!({"base": app.head, "changes": [{"op": "put", "path": "install.json", "content": "{ not json"}]}),
+            ),
+        )
+        .await;
+    assert_eq!(broken.status, StatusCode::CREATED);
+    let proposal = get(&server, &dev, &format!("{releases}/proposal")).await;
+    assert_eq!(proposal["version"], Value::Null, "a broken install.json is a problem to show: {proposal}");
+    assert!(proposal["problems"][0].as_str().is_some_and(|p| p.contains("install.json")), "{proposal}");
+    app.head = broken.json()["revision"].as_str().expect("revision").into();
+    let restored = server
+        .call(
+            Method::POST,
+            &format!("/api/v1/apps/{}/restore", app.slug),
+            Some(&dev),
+            Some(json!({"rev": proposal["commits"][1]["revision"], "base": app.head})),
+        )
+        .await;
+    assert_eq!(restored.status, StatusCode::CREATED, "{}", restored.text);
+    app.head = restored.json()["revision"].as_str().expect("revision").into();
     assert_eq!(deploy(unreleased).await.status, StatusCode::CONFLICT, "not released, not approved");
 
     // An admin who released cannot approve their own release either.
@@ -130,7 +161,11 @@ async fn a_release_is_reviewed_by_someone_else_and_only_approved_releases_reach_
     let view = get(&server, &rita, &format!("/api/v1/reviews/{}", asked["id"])).await;
     assert_eq!(view["previous"], "1.0.0");
     assert_eq!(view["contract"]["suggested_bump"], "major");
-    assert_eq!(view["commits"].as_array().map(Vec::len), Some(2), "the two saves since 1.0.0: {view}");
+    assert_eq!(
+        view["commits"].as_array().map(Vec::len),
+        Some(4),
+        "the saves since 1.0.0 (with the broken one and its restore): {view}"
+    );
     let open = get(&server, &rita, "/api/v1/reviews?state=open").await;
     assert_eq!(open.as_array().map(Vec::len), Some(1));
 }

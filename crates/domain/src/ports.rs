@@ -315,7 +315,8 @@ pub trait ReleaseStore: Send + Sync {
         limit: u32,
     ) -> Result<Vec<crate::release::Review>, StoreError>;
     async fn add_comment(&self, new: &crate::release::NewComment) -> Result<crate::release::ReviewComment, StoreError>;
-    /// Records a decision on a review that is not approved yet; `Conflict` when it is.
+    /// Records a decision on the newest review of its release while it is not approved;
+    /// `Conflict` otherwise.
     async fn decide_review(&self, id: i64, state: crate::release::ReviewState, by: i64) -> Result<(), StoreError>;
     /// The ids of enabled users with one of `roles`.
     async fn user_ids_with_roles(&self, roles: &[Role]) -> Result<Vec<i64>, StoreError>;

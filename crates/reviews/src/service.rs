@@ -55,11 +55,16 @@ impl Releases {
     /// What a release of `rev` (the head when `None`) would be.
     pub async fn propose(&self, slug: &str, rev: Option<&str>) -> Result<Proposal, AppsError> {
         let (app_id, slug, revision) = self.apps.locate(slug, rev).await?;
-        let version = self.program_version(slug.as_str(), revision.as_str()).await?;
+        // A broken or missing install.json is a problem to show, not a page that fails.
+        let (version, unreadable) = match self.program_version(slug.as_str(), revision.as_str()).await {
+            Ok(version) => (version, None),
+            Err(AppsError::Invalid(why) | AppsError::NotFound(why)) => (None, Some(why)),
+            Err(other) => return Err(other),
+        };
         let last = self.store.list_releases(app_id).await?.into_iter().next();
         let (contract, commits) = match &last {
             Some(last) => (
-                Some(self.apps.contract_diff(slug.as_str(), &last.revision, revision.as_str()).await?),
+                self.apps.contract_diff(slug.as_str(), &last.revision, revision.as_str()).await.ok(),
                 self.commits_between(slug.as_str(), Some(&last.revision), revision.as_str()).await?,
             ),
             None => (None, self.commits_between(slug.as_str(), None, revision.as_str()).await?),
@@ -68,8 +73,9 @@ impl Releases {
             (Some(last), Some(diff)) => diff.suggested_bump.apply(&last.version),
             _ => Some("1.0.0".to_owned()),
         };
-        let mut problems = Vec::new();
+        let mut problems: Vec<String> = unreadable.into_iter().collect();
         match version.as_deref().map(|v| (v, semver(v))) {
+            None if !problems.is_empty() => {}
             None => problems.push("install.json has no programVersion".to_owned()),
             Some((v, None)) => problems.push(format!("programVersion {v:?} is not X.Y.Z")),
             Some((v, Some(numbers))) => {
@@ -116,12 +122,30 @@ impl Releases {
         notes: Option<&str>,
     ) -> Result<Release, AppsError> {
         require_writer(actor)?;
+        // On a task of its own: it runs to the end even when the caller goes away, so a tag never
+        // stays behind without its release.
+        let this = self.clone();
+        let (actor, slug) = (actor.clone(), slug.to_owned());
+        let (rev, notes) = (rev.map(str::to_owned), notes.map(str::to_owned));
+        tokio::spawn(async move { this.create_now(&actor, &slug, rev.as_deref(), notes.as_deref()).await })
+            .await
+            .map_err(|err| AppsError::Internal(format!("the release task failed: {err}")))?
+    }
+
+    async fn create_now(
+        &self,
+        actor: &Principal,
+        slug: &str,
+        rev: Option<&str>,
+        notes: Option<&str>,
+    ) -> Result<Release, AppsError> {
         let (app_id, slug, revision) = self.apps.locate(slug, rev).await?;
         let version = self
             .program_version(slug.as_str(), revision.as_str())
             .await?
             .ok_or_else(|| AppsError::Invalid("install.json has no programVersion".into()))?;
         let numbers = semver(&version)
+            .filter(|(a, b, c)| [a, b, c].iter().all(|n| i64::try_from(**n).is_ok()))
             .ok_or_else(|| AppsError::Invalid(format!("programVersion {version:?} is not X.Y.Z (like 1.2.0)")))?;
         let _one_at_a_time = self.creating.lock().await;
         if let Some(last) = self.store.list_releases(app_id).await?.into_iter().next()
@@ -297,7 +321,10 @@ impl Releases {
         }
         let state = if approve { ReviewState::Approved } else { ReviewState::ChangesRequested };
         self.store.decide_review(id, state, actor.user_id).await.map_err(|err| match err {
-            StoreError::Conflict(_) => AppsError::StateConflict(format!("review {id} is approved already")),
+            StoreError::Conflict(_) => AppsError::StateConflict(format!(
+                "review {id} is approved already, or a newer review of {} {} replaced it",
+                review.app, review.release.version
+            )),
             other => other.into(),
         })?;
         let (kind, verb) = if approve {

@@ -270,7 +270,7 @@ impl Runtime {
         }
         steps.push(match target.kind.as_str() {
             "local" => DeployStep::new("install", "running", "installing into the embedded runtime"),
-            _ => DeployStep::new("upload", "running", format!("sending to {}", target.url.as_deref().unwrap_or("?"))),
+            _ => DeployStep::new("upload", "running", format!("sending the package to target {}", target.name)),
         });
         let new = NewDeployment {
             app_id: build.app_id,
@@ -419,6 +419,15 @@ impl Runtime {
                 run.status
             )));
         }
+        // Sealed secrets go on only with the consent of whoever entered them: a test case runs
+        // against any build, including code that could write them out.
+        let started_it = run.requested_by.as_deref() == Some(actor.username.as_str());
+        if sealed.is_some() && !started_it && !actor.role.allows(domain::Role::Admin) {
+            return Err(AppsError::Forbidden(format!(
+                "run {run_id} has secret inputs that {} entered; only they or an admin can keep them in a test case",
+                run.requested_by.as_deref().unwrap_or("a webhook's admin")
+            )));
+        }
         let expected: Map<String, Value> = run.outputs.iter().map(|o| (o.name.clone(), o.value.clone())).collect();
         let inputs = run.inputs.as_object().cloned().unwrap_or_default();
         self.save_test_case(actor, run.app_id, &run.app, name, inputs, sealed, expected).await
@@ -504,12 +513,9 @@ impl Runtime {
         };
         let mut results = Vec::new();
         for (case, sealed) in self.inner.store.test_cases(build.app_id).await? {
-            let mut inputs = case.inputs.as_object().cloned().unwrap_or_default();
-            if let Some(sealed) = sealed {
-                let plain = self.inner.secrets.open(&sealed).map_err(internal)?;
-                inputs.extend(serde_json::from_slice::<Map<String, Value>>(&plain).map_err(internal)?);
-            }
-            let run = match self.start_run(actor, source.clone(), inputs, None, "test", true).await {
+            let inputs = case.inputs.as_object().cloned().unwrap_or_default();
+            let sealed = self.unseal(sealed.as_deref())?;
+            let run = match self.start_run(actor, source.clone(), inputs, sealed, None, "test", true).await {
                 Ok(Started::Finished(run) | Started::Queued(run)) => run,
                 Err(AppsError::Invalid(why)) => {
                     results.push(TestResult {
@@ -680,10 +686,13 @@ impl Runtime {
                 let after = domain::app::Revision::parse(&before.revision).map_err(internal)?;
                 let filter = domain::history::HistoryFilter { after: Some(after), ..Default::default() };
                 let page = PageRequest { limit: Some(200), cursor: Some(deployment.revision.clone()) };
-                let mut commits = self.inner.apps.history_filtered(&deployment.app, filter, &page).await?.items;
-                // A rollback goes back: the walk from this revision never meets the previous one.
-                if commits.last().and_then(|c| c.parents.first()).map(|p| p.as_str()) != Some(before.revision.as_str())
-                {
+                let found = self.inner.apps.history_filtered(&deployment.app, filter, &page).await?;
+                let mut commits = found.items;
+                // A rollback goes back: the whole walk from this revision never meets the previous
+                // one. (A walk cut at the page's end is only long, not a rollback.)
+                let met = commits.last().and_then(|c| c.parents.first()).map(|p| p.as_str())
+                    == Some(before.revision.as_str());
+                if found.next_cursor.is_none() && !met {
                     commits.clear();
                 }
                 let contract =
@@ -721,7 +730,7 @@ impl Runtime {
         let live = self.inner.store.live_deployment(app_id, target.id, None).await?.ok_or_else(|| {
             AppsError::Invalid(format!("{slug} is not deployed to {}; deploy a build first", target.name))
         })?;
-        self.start_run(Some(actor), RunSource::from(&live), inputs, None, "manual", wait).await
+        self.start_run(Some(actor), RunSource::from(&live), inputs, Map::new(), None, "manual", wait).await
     }
 
     /// Runs a finished run again with the same inputs (secrets included) on the same version.
@@ -729,17 +738,13 @@ impl Runtime {
         apps::require_writer(actor)?;
         let (old, sealed) =
             self.inner.store.find_run(id).await?.ok_or_else(|| AppsError::NotFound(format!("no run {id}")))?;
-        let mut inputs = old.inputs.as_object().cloned().unwrap_or_default();
-        if let Some(sealed) = sealed {
-            let plain = self.inner.secrets.open(&sealed).map_err(internal)?;
-            let secret: Map<String, Value> = serde_json::from_slice(&plain).map_err(internal)?;
-            inputs.extend(secret);
-        }
+        let inputs = old.inputs.as_object().cloned().unwrap_or_default();
+        let sealed = self.unseal(sealed.as_deref())?;
         let deployment = match old.deployment {
             Some(id) => self.deployment(id).await?,
             None => return Err(AppsError::Invalid("only runs of a deployment can be run again".into())),
         };
-        self.start_run(Some(actor), RunSource::from(&deployment), inputs, None, "rerun", wait).await
+        self.start_run(Some(actor), RunSource::from(&deployment), inputs, sealed, None, "rerun", wait).await
     }
 
     /// What is live on `target` for the app: the deployment and its install.json and layout.json
@@ -799,18 +804,41 @@ impl Runtime {
         })
     }
 
+    /// The plain values of sealed secret inputs (none when `sealed` is `None`).
+    pub(crate) fn unseal(&self, sealed: Option<&[u8]>) -> Result<Map<String, Value>, AppsError> {
+        match sealed {
+            None => Ok(Map::new()),
+            Some(sealed) => {
+                let plain = self.inner.secrets.open(sealed).map_err(internal)?;
+                serde_json::from_slice(&plain).map_err(internal)
+            }
+        }
+    }
+
     pub(crate) async fn start_run(
         &self,
         actor: Option<&Principal>,
         source: RunSource,
         given: Map<String, Value>,
+        sealed: Map<String, Value>,
         webhook_event: Option<Value>,
         trigger: &str,
         wait: bool,
     ) -> Result<Started, AppsError> {
         let installed = self.installed(source.build_id).await?;
+        let sealed_names: Vec<String> = sealed.keys().cloned().collect();
+        let mut given = given;
+        given.extend(sealed);
         let inputs = check_inputs(&installed, given)?;
-        let (masked, secret) = mask(&installed, &inputs);
+        let (mut masked, mut secret) = mask(&installed, &inputs);
+        // Inputs that arrived sealed stay secret whatever this build's install.json says (a later
+        // build may have renamed the param or dropped "encrypt").
+        for name in sealed_names {
+            if let Some(value) = inputs.get(&name) {
+                masked.insert(name.clone(), Value::from("********"));
+                secret.insert(name, value.clone());
+            }
+        }
         let sealed = (!secret.is_empty())
             .then(|| self.inner.secrets.seal(&serde_json::to_vec(&secret).expect("JSON serialises")));
         if self.inner.waiting.load(Ordering::SeqCst) >= self.inner.settings.queue {

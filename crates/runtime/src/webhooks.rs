@@ -433,12 +433,7 @@ impl Runtime {
             .await?
             .ok_or_else(|| AppsError::Invalid("the app is no longer deployed on the webhook's target".into()))?;
         let mut inputs = hook.webhook.inputs.as_object().cloned().unwrap_or_default();
-        if let Some(sealed) = &hook.secret_inputs {
-            let plain = self.inner.secrets.open(sealed).map_err(|e| AppsError::Internal(e.to_string()))?;
-            let secret: Map<String, Value> =
-                serde_json::from_slice(&plain).map_err(|e| AppsError::Internal(e.to_string()))?;
-            inputs.extend(secret);
-        }
+        let sealed = self.unseal(hook.secret_inputs.as_deref())?;
         let pairs = |value: &Value| -> Value {
             Value::Array(value.as_object().into_iter().flatten().map(|(k, v)| json!({"key": k, "value": v})).collect())
         };
@@ -448,7 +443,9 @@ impl Runtime {
         inputs.insert("trg.http.queryparam".into(), pairs(&delivery.query));
         let event =
             json!({"method": delivery.method, "headers": delivery.headers, "params": delivery.query, "body": body});
-        match self.start_run(None, crate::service::RunSource::from(&live), inputs, Some(event), "webhook", wait).await?
+        match self
+            .start_run(None, crate::service::RunSource::from(&live), inputs, sealed, Some(event), "webhook", wait)
+            .await?
         {
             crate::Started::Queued(run) | crate::Started::Finished(run) => Ok(run),
         }

@@ -261,7 +261,9 @@ impl ReleaseStore for SqliteStore {
 
     async fn decide_review(&self, id: i64, state: ReviewState, by: i64) -> Result<(), StoreError> {
         let done = sqlx::query(
-            "UPDATE reviews SET state = ?2, decided_by = ?3, decided_at = ?4 WHERE id = ?1 AND state != 'approved'",
+            "UPDATE reviews SET state = ?2, decided_by = ?3, decided_at = ?4
+             WHERE id = ?1 AND state != 'approved'
+               AND id = (SELECT MAX(v.id) FROM reviews v WHERE v.release_id = reviews.release_id)",
         )
         .bind(id)
         .bind(state.as_str())
@@ -270,7 +272,11 @@ impl ReleaseStore for SqliteStore {
         .execute(&self.pool)
         .await
         .map_err(backend)?;
-        if done.rows_affected() == 0 { Err(StoreError::Conflict("an approved review".into())) } else { Ok(()) }
+        if done.rows_affected() == 0 {
+            Err(StoreError::Conflict("an approved review, or one a newer review replaced".into()))
+        } else {
+            Ok(())
+        }
     }
 
     async fn user_ids_with_roles(&self, roles: &[Role]) -> Result<Vec<i64>, StoreError> {

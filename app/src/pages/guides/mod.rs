@@ -43,7 +43,7 @@ pub async fn load_guide(name: String) -> Result<Guide, ServerFnError> {
     let (_, title, _) = GUIDES
         .iter()
         .find(|(n, _, _)| *n == name)
-        .ok_or_else(|| ServerFnError::new(format!("There is no guide {name:?}.")))?;
+        .ok_or_else(|| crate::services::shown(apps::AppsError::NotFound(format!("There is no guide {name:?}."))))?;
     let source = SOURCES.iter().find(|(n, _)| *n == name).map(|(_, s)| *s).unwrap_or_default();
     Ok(Guide { name, title: (*title).to_owned(), html: render(source) })
 }

@@ -52,7 +52,7 @@ pub async fn load_history(slug: String, query: HistoryQuery, cursor: Option<Stri
         query.since.as_deref(),
         query.until.as_deref(),
     )
-    .map_err(ServerFnError::new)?;
+    .map_err(|why| shown(apps::AppsError::Invalid(why)))?;
     let page = domain::paging::PageRequest { limit: Some(50), cursor };
     let page = apps.history_filtered(&slug, filter, &page).await.map_err(shown)?;
     Ok(Commits { items: page.items, next_cursor: page.next_cursor })
