@@ -515,7 +515,10 @@ impl Runtime {
         for (case, sealed) in self.inner.store.test_cases(build.app_id).await? {
             let inputs = case.inputs.as_object().cloned().unwrap_or_default();
             let sealed = self.unseal(sealed.as_deref())?;
-            let run = match self.start_run(actor, source.clone(), inputs, sealed, None, "test", true).await {
+            let run = match self
+                .start_run(actor, source.clone(), Given { inputs, sealed, webhook_event: None }, "test", true)
+                .await
+            {
                 Ok(Started::Finished(run) | Started::Queued(run)) => run,
                 Err(AppsError::Invalid(why)) => {
                     results.push(TestResult {
@@ -730,7 +733,7 @@ impl Runtime {
         let live = self.inner.store.live_deployment(app_id, target.id, None).await?.ok_or_else(|| {
             AppsError::Invalid(format!("{slug} is not deployed to {}; deploy a build first", target.name))
         })?;
-        self.start_run(Some(actor), RunSource::from(&live), inputs, Map::new(), None, "manual", wait).await
+        self.start_run(Some(actor), RunSource::from(&live), Given::plain(inputs), "manual", wait).await
     }
 
     /// Runs a finished run again with the same inputs (secrets included) on the same version.
@@ -744,7 +747,14 @@ impl Runtime {
             Some(id) => self.deployment(id).await?,
             None => return Err(AppsError::Invalid("only runs of a deployment can be run again".into())),
         };
-        self.start_run(Some(actor), RunSource::from(&deployment), inputs, sealed, None, "rerun", wait).await
+        self.start_run(
+            Some(actor),
+            RunSource::from(&deployment),
+            Given { inputs, sealed, webhook_event: None },
+            "rerun",
+            wait,
+        )
+        .await
     }
 
     /// What is live on `target` for the app: the deployment and its install.json and layout.json
@@ -819,15 +829,13 @@ impl Runtime {
         &self,
         actor: Option<&Principal>,
         source: RunSource,
-        given: Map<String, Value>,
-        sealed: Map<String, Value>,
-        webhook_event: Option<Value>,
+        given: Given,
         trigger: &str,
         wait: bool,
     ) -> Result<Started, AppsError> {
         let installed = self.installed(source.build_id).await?;
+        let Given { inputs: mut given, sealed, webhook_event } = given;
         let sealed_names: Vec<String> = sealed.keys().cloned().collect();
-        let mut given = given;
         given.extend(sealed);
         let inputs = check_inputs(&installed, given)?;
         let (mut masked, mut secret) = mask(&installed, &inputs);
@@ -932,6 +940,20 @@ impl Runtime {
         if let Err(err) = self.inner.store.finish_run(id, &finish).await {
             tracing::error!(run = id, error = %err, "cannot record the end of a run");
         }
+    }
+}
+
+/// What a run is given: plain inputs, inputs that were kept sealed (secrets, masked in the
+/// record whatever the build says), and a webhook's request.
+pub(crate) struct Given {
+    pub(crate) inputs: Map<String, Value>,
+    pub(crate) sealed: Map<String, Value>,
+    pub(crate) webhook_event: Option<Value>,
+}
+
+impl Given {
+    pub(crate) fn plain(inputs: Map<String, Value>) -> Self {
+        Given { inputs, sealed: Map::new(), webhook_event: None }
     }
 }
 

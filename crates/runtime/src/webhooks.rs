@@ -444,7 +444,13 @@ impl Runtime {
         let event =
             json!({"method": delivery.method, "headers": delivery.headers, "params": delivery.query, "body": body});
         match self
-            .start_run(None, crate::service::RunSource::from(&live), inputs, sealed, Some(event), "webhook", wait)
+            .start_run(
+                None,
+                crate::service::RunSource::from(&live),
+                crate::service::Given { inputs, sealed, webhook_event: Some(event) },
+                "webhook",
+                wait,
+            )
             .await?
         {
             crate::Started::Queued(run) | crate::Started::Finished(run) => Ok(run),
