@@ -90,3 +90,19 @@ test('a problem links to the guide section that explains it', async ({ page }) =
   await guide.getByTestId('guide-link').filter({ hasText: 'data mapping' }).click();
   await expect(guide.locator('h2#associations')).toBeVisible();
 });
+
+test('the completion list offers the built-in snippets, and one inserts a TCEntity', async ({ page }) => {
+  await signIn(page);
+  const { slug } = await createApp(page, 'Snippet Checks');
+  await openEditor(page, slug, 'app.py');
+  await page.locator('.monaco-editor .view-lines').first().click();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('entity = tcentit');
+  await page.keyboard.press('Control+Space');
+  const suggestion = page.locator('.suggest-widget .monaco-list-row').filter({ hasText: 'tcentity' }).first();
+  await expect(suggestion).toBeVisible();
+  await suggestion.click();
+  await expect.poll(() => page.evaluate(() => (window as any).monaco.editor.getModels().find((m: any) => m.uri.path === '/app.py').getValue()))
+    .toContain("entity = {'id': '', 'value': value, 'type': 'Address'}");
+});

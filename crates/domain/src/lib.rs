@@ -41,6 +41,7 @@ pub mod ports;
 pub mod problem;
 pub mod release;
 pub mod role;
+pub mod snippets;
 pub mod user;
 
 pub use role::Role;

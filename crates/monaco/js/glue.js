@@ -96,3 +96,33 @@ export function setMarkers(model, owner, markers) {
   })));
 }
 
+
+// Offers `itemsJson` (a JSON list of {label, detail, documentation, body}; `body` in Monaco's
+// snippet syntax, `${1:name}` for the places Tab visits) in the completion list of `language`.
+// Returns the provider's IDisposable.
+export function registerSnippets(language, itemsJson) {
+  const items = JSON.parse(itemsJson);
+  const languages = globalThis.monaco.languages;
+  return languages.registerCompletionItemProvider(language, {
+    provideCompletionItems(model, position) {
+      const word = model.getWordUntilPosition(position);
+      const range = {
+        startLineNumber: position.lineNumber,
+        endLineNumber: position.lineNumber,
+        startColumn: word.startColumn,
+        endColumn: word.endColumn,
+      };
+      return {
+        suggestions: items.map((item) => ({
+          label: item.label,
+          kind: languages.CompletionItemKind.Snippet,
+          detail: item.detail,
+          documentation: item.documentation,
+          insertText: item.body,
+          insertTextRules: languages.CompletionItemInsertTextRule.InsertAsSnippet,
+          range,
+        })),
+      };
+    },
+  });
+}

@@ -72,6 +72,12 @@ impl Monaco {
         DiffEditor { raw: sys::create_diff_editor(element, side_by_side, original_editable), models: None }
     }
 
+    /// Offers `items_json` (a JSON list of `{label, detail, documentation, body}`) as snippets in
+    /// the completion list of `language` until the returned value is dropped.
+    pub fn snippets(self, language: &str, items_json: &str) -> Snippets {
+        Snippets { disposable: sys::register_snippets(language, items_json) }
+    }
+
     /// A text model for `path` in `language` (a Monaco language id such as `python`).
     pub fn model(self, text: &str, language: &str, path: &str) -> TextModel {
         TextModel { raw: sys::create_model(text, language, path), listeners: Vec::new() }
@@ -85,6 +91,17 @@ pub struct Marker {
     pub severity: &'static str,
     pub message: String,
     pub code: String,
+}
+
+/// Snippets offered in completions; unregistered on drop.
+pub struct Snippets {
+    disposable: sys::Disposable,
+}
+
+impl Drop for Snippets {
+    fn drop(&mut self) {
+        self.disposable.dispose();
+    }
 }
 
 /// A registered callback: disposing it unregisters the callback, dropping it frees the closure.

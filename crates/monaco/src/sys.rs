@@ -43,6 +43,10 @@ extern "C" {
     /// `callback(line, column)` on every cursor move.
     #[wasm_bindgen(js_name = onCursor)]
     pub fn on_cursor(editor: &CodeEditor, callback: &Function) -> Disposable;
+
+    /// Snippets (a JSON list of `{label, detail, documentation, body}`) in `language`'s completions.
+    #[wasm_bindgen(js_name = registerSnippets)]
+    pub fn register_snippets(language: &str, items_json: &str) -> Disposable;
 }
 
 #[wasm_bindgen]

@@ -24,6 +24,8 @@ mod client {
         editor: Option<CodeEditor>,
         models: HashMap<String, TextModel>,
         shown: Option<String>,
+        /// The built-in Python snippets in the completion list while the editor lives.
+        _snippets: monaco::Snippets,
     }
 
     impl Drop for Bridge {
@@ -43,7 +45,8 @@ mod client {
             let monaco = Monaco::load().await.map_err(|err| err.to_string())?;
             let mut editor = monaco.editor(&container, read_only);
             editor.on_cursor(on_cursor);
-            Ok(Bridge { monaco, models: HashMap::new(), editor: Some(editor), shown: None })
+            let snippets = monaco.snippets("python", &domain::snippets::built_in_json());
+            Ok(Bridge { monaco, models: HashMap::new(), editor: Some(editor), shown: None, _snippets: snippets })
         }
 
         /// Shows `path`, making its model from `text` the first time; `on_edit` gets every new text.
