@@ -106,3 +106,38 @@ test('the completion list offers the built-in snippets, and one inserts a TCEnti
   await expect.poll(() => page.evaluate(() => (window as any).monaco.editor.getModels().find((m: any) => m.uri.path === '/app.py').getValue()))
     .toContain("entity = {'id': '', 'value': value, 'type': 'Address'}");
 });
+
+test("completion offers the app's output names, and an undeclared output gets a fix that declares it", async ({ page }) => {
+  await signIn(page);
+  const { slug } = await createApp(page, 'Contract Checks');
+  await openEditor(page, slug, 'app.py');
+  const appPy = () => page.evaluate(() => (window as any).monaco.editor.getModels().find((m: any) => m.uri.path === '/app.py').getValue());
+
+  // Inside a string, the declared outputs are offered with their types.
+  await page.locator('.monaco-editor .view-lines').first().click();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type("NAME = 'contract_checks.res");
+  await page.keyboard.press('Control+Space');
+  const suggestion = page.locator('.suggest-widget .monaco-list-row').filter({ hasText: 'contract_checks.results.length' }).first();
+  await expect(suggestion).toBeVisible();
+  await suggestion.click();
+  await expect.poll(appPy).toContain("NAME = 'contract_checks.results.length'");
+
+  // Writing an output install.json does not declare: a warning on its line, and a fix.
+  await page.evaluate(() => {
+    const model = (window as any).monaco.editor.getModels().find((m: any) => m.uri.path === '/app.py');
+    model.setValue(model.getValue().replace("'contract_checks.results.length':", "'contract_checks.results.size':"));
+  });
+  await page.getByTestId('problems-toggle').click();
+  const problem = page.locator('[data-testid="problem"][data-code="python.output.undeclared"]');
+  await expect(problem).toContainText('contract_checks.results.size');
+  await expect(problem.getByTestId('problem-guide')).toHaveAttribute('href', '/guides/run-contract#outputs');
+  await problem.getByTestId('problem-fix').click();
+  await expect(problem).toHaveCount(0);
+  // The fix went into the working copy's install.json.
+  await page.getByTestId('tree-file').filter({ hasText: 'install.json' }).click();
+  await page.waitForFunction(() => (window as any).monaco.editor.getModels().some((m: any) => m.uri.path === '/install.json'));
+  const install = await page.evaluate(() => (window as any).monaco.editor.getModels().find((m: any) => m.uri.path === '/install.json').getValue());
+  expect(JSON.parse(install).playbook.outputVariables).toContainEqual({ name: 'contract_checks.results.size', type: 'String' });
+});

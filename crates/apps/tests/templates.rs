@@ -60,6 +60,21 @@ fn every_template_runs_with_its_sample_inputs() {
 }
 
 #[test]
+fn every_template_reads_only_declared_inputs_and_writes_only_declared_outputs() {
+    let slug = AppSlug::parse("threat-tool").expect("slug");
+    for template in TEMPLATES {
+        let files = template.render("Threat Tool", &slug, "3f2a1b0c-9d8e-4f7a-8b6c-5d4e3f2a1b0c");
+        let (checked, _) =
+            apps::problems::files_to_check("threat-tool", files.into_iter().map(|(p, b)| (p.to_string(), b)));
+        let found: Vec<_> = domain::manifest::validate(&checked)
+            .into_iter()
+            .filter(|p| p.code.starts_with("python.input") || p.code.starts_with("python.output"))
+            .collect();
+        assert!(found.is_empty(), "{}: {found:#?}", template.name);
+    }
+}
+
+#[test]
 fn templates_with_tests_pass_them() {
     let mut tested = Vec::new();
     for template in TEMPLATES {

@@ -48,6 +48,8 @@ pub const SECTIONS: &[(&str, &str, &str)] = &[
     ("layout.display", "manifest", "display"),
     ("tcex.", "manifest", "tcex"),
     ("python.", "run-contract", "python"),
+    ("python.input", "run-contract", "inputs"),
+    ("python.output", "run-contract", "outputs"),
 ];
 
 /// `/guides/<guide>#<section>` for a problem code; the guides' index for a code no section names.

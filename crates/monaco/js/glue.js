@@ -126,3 +126,40 @@ export function registerSnippets(language, itemsJson) {
     },
   });
 }
+
+// The app's own names in `language`'s completions, where they fit: `itemsJson` is a JSON list of
+// {label, detail, where: "input" | "output"}. Param names are offered inside `inputs.get('…` or
+// `inputs['…`; output names inside any other string (a key of the dict `App.run()` returns).
+// Returns the provider's IDisposable.
+export function registerContractNames(language, itemsJson) {
+  const items = JSON.parse(itemsJson);
+  const languages = globalThis.monaco.languages;
+  return languages.registerCompletionItemProvider(language, {
+    triggerCharacters: ["'", '"', "."],
+    provideCompletionItems(model, position) {
+      const before = model.getLineContent(position.lineNumber).slice(0, position.column - 1);
+      const input = before.match(/inputs(?:\.get\(\s*|\[\s*)['"]([\w.]*)$/);
+      const string = before.match(/['"]([\w.\-\[\]]*)$/);
+      const where = input ? "input" : string ? "output" : null;
+      if (!where) return { suggestions: [] };
+      const typed = (input || string)[1];
+      const range = {
+        startLineNumber: position.lineNumber,
+        endLineNumber: position.lineNumber,
+        startColumn: position.column - typed.length,
+        endColumn: position.column,
+      };
+      return {
+        suggestions: items
+          .filter((item) => item.where === where)
+          .map((item) => ({
+            label: item.label,
+            kind: where === "input" ? languages.CompletionItemKind.Variable : languages.CompletionItemKind.Field,
+            detail: item.detail,
+            insertText: item.label,
+            range,
+          })),
+      };
+    },
+  });
+}

@@ -78,6 +78,13 @@ impl Monaco {
         Snippets { disposable: sys::register_snippets(language, items_json) }
     }
 
+    /// Offers the app's param names where inputs are read and its output names where outputs are
+    /// written (`items_json`: a JSON list of `{label, detail, where: "input" | "output"}`) until
+    /// the returned value is dropped.
+    pub fn contract_names(self, language: &str, items_json: &str) -> Snippets {
+        Snippets { disposable: sys::register_contract_names(language, items_json) }
+    }
+
     /// A text model for `path` in `language` (a Monaco language id such as `python`).
     pub fn model(self, text: &str, language: &str, path: &str) -> TextModel {
         TextModel { raw: sys::create_model(text, language, path), listeners: Vec::new() }
@@ -93,7 +100,7 @@ pub struct Marker {
     pub code: String,
 }
 
-/// Snippets offered in completions; unregistered on drop.
+/// Completions offered by a provider (snippets, the app's names); unregistered on drop.
 pub struct Snippets {
     disposable: sys::Disposable,
 }

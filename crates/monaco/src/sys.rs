@@ -47,6 +47,11 @@ extern "C" {
     /// Snippets (a JSON list of `{label, detail, documentation, body}`) in `language`'s completions.
     #[wasm_bindgen(js_name = registerSnippets)]
     pub fn register_snippets(language: &str, items_json: &str) -> Disposable;
+
+    /// The app's param and output names (a JSON list of `{label, detail, where}`) in
+    /// `language`'s completions, where each fits.
+    #[wasm_bindgen(js_name = registerContractNames)]
+    pub fn register_contract_names(language: &str, items_json: &str) -> Disposable;
 }
 
 #[wasm_bindgen]

@@ -26,6 +26,8 @@ mod client {
         shown: Option<String>,
         /// The built-in Python snippets in the completion list while the editor lives.
         _snippets: monaco::Snippets,
+        /// The app's param and output names in Python completions, with the text they came from.
+        names: Option<(String, monaco::Snippets)>,
     }
 
     impl Drop for Bridge {
@@ -46,7 +48,14 @@ mod client {
             let mut editor = monaco.editor(&container, read_only);
             editor.on_cursor(on_cursor);
             let snippets = monaco.snippets("python", &domain::snippets::built_in_json());
-            Ok(Bridge { monaco, models: HashMap::new(), editor: Some(editor), shown: None, _snippets: snippets })
+            Ok(Bridge {
+                monaco,
+                models: HashMap::new(),
+                editor: Some(editor),
+                shown: None,
+                _snippets: snippets,
+                names: None,
+            })
         }
 
         /// Shows `path`, making its model from `text` the first time; `on_edit` gets every new text.
@@ -116,6 +125,16 @@ mod client {
             for (path, model) in &self.models {
                 model.set_markers("appbuilder", &markers_for(path));
             }
+        }
+
+        /// Offers these names (JSON, see `domain::manifest::python_contract::completion_names`)
+        /// in Python completions instead of the previous ones.
+        pub fn set_contract_names(&mut self, names_json: &str) {
+            if self.names.as_ref().is_some_and(|(json, _)| json == names_json) {
+                return;
+            }
+            self.names = None;
+            self.names = Some((names_json.to_owned(), self.monaco.contract_names("python", names_json)));
         }
     }
 }
@@ -205,5 +224,6 @@ mod server {
         pub fn focus(&self) {}
         pub fn reveal_line(&self, _line: u32) {}
         pub fn set_markers(&self, _markers_for: &dyn Fn(&str) -> Vec<monaco::Marker>) {}
+        pub fn set_contract_names(&mut self, _names_json: &str) {}
     }
 }

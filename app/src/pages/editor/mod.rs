@@ -96,6 +96,7 @@ fn Workbench(files: AppFiles, path: Option<String>, viewing: Option<String>) -> 
     let problems_open = RwSignal::new(false);
     let metadata_open = RwSignal::new(false);
     problems::keep_markers(ide, problems);
+    problems::keep_contract_names(ide);
     Effect::new(move |_| problems::load_checked_files(ide));
     Effect::new(move |_| {
         ide.tabs.track();

@@ -8,9 +8,9 @@ use domain::problem::{Fix, Problem, Severity};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 
-/// The top-level JSON files the rules read.
+/// The top-level JSON and Python files the rules read.
 fn is_checked(path: &str) -> bool {
-    !path.contains('/') && path.ends_with(".json")
+    !path.contains('/') && (path.ends_with(".json") || path.ends_with(".py"))
 }
 
 /// The problems of the working copy now: the metadata rules (once every checked file's text is
@@ -132,6 +132,21 @@ fn severity_label(severity: Severity) -> &'static str {
         Severity::Warning => "warning",
         Severity::Info => "info",
     }
+}
+
+/// The app's param and output names in Python completions, following install.json as it is edited.
+pub fn keep_contract_names(ide: Ide) {
+    let names = Memo::new(move |_| {
+        ide.copy.with(|copy| {
+            copy.file("install.json").and_then(|f| f.current()).map(domain::manifest::python_contract::completion_names)
+        })
+    });
+    Effect::new(move |_| {
+        ide.editor_ready.track();
+        if let Some(names) = names.get() {
+            ide.set_contract_names(&names);
+        }
+    });
 }
 
 /// Squiggles in every open model, following the problems.

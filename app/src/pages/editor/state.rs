@@ -193,6 +193,11 @@ impl Ide {
         });
     }
 
+    /// Offers the app's param and output names (from install.json's text) in Python completions.
+    pub fn set_contract_names(&self, names_json: &str) {
+        self.with_bridge(|bridge| bridge.set_contract_names(names_json));
+    }
+
     fn with_bridge(&self, f: impl FnOnce(&mut Bridge)) {
         self.bridge.update_value(|bridge| {
             if let Some(bridge) = bridge {

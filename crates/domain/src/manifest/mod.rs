@@ -13,6 +13,7 @@ pub mod contract;
 pub mod display;
 pub mod json;
 pub mod model;
+pub mod python_contract;
 pub mod sql;
 mod validate;
 

@@ -115,6 +115,11 @@ pub fn validate(files: &Files) -> Vec<Problem> {
         }
     }
     let install = docs.get(INSTALL).map(|d| InstallJson::read(&d.value)).unwrap_or_default();
+    if let Some(doc) = docs.get(INSTALL) {
+        for (path, source) in files.texts.iter().filter(|(p, _)| !p.contains('/') && p.ends_with(".py")) {
+            report.problems.extend(super::python_contract::check(&install, &doc.value, &files.slug, path, source));
+        }
+    }
     if let Some(doc) = docs.get(LAYOUT) {
         check_layout(&mut report, &doc.value, &install);
     }
