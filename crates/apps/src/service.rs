@@ -276,6 +276,12 @@ impl Apps {
         Ok(ImportedApp { slug: created.slug, head: created.head, problems })
     }
 
+    /// The app's id and canonical slug (from the cached app row; no git work).
+    pub async fn find(&self, slug: &str) -> Result<(i64, AppSlug), AppsError> {
+        let (record, _) = self.record(slug).await?;
+        Ok((record.id, record.slug))
+    }
+
     /// The app's row id, slug and the full revision `rev` names (the head when `None`): what a
     /// build records when it is queued.
     pub async fn locate(&self, slug: &str, rev: Option<&str>) -> Result<(i64, AppSlug, Revision), AppsError> {

@@ -97,7 +97,7 @@ impl Builds {
 
     /// An app's builds, newest first (the cursor is the last id seen).
     pub async fn list(&self, slug: &str, page: &PageRequest) -> Result<Page<Build>, AppsError> {
-        let (app_id, _, _) = self.inner.apps.locate(slug, None).await?;
+        let (app_id, _) = self.inner.apps.find(slug).await?;
         let limit = page.limit().map_err(|err| AppsError::Invalid(err.to_string()))?;
         let before = page
             .cursor

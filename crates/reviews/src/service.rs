@@ -39,13 +39,13 @@ impl Releases {
 
     /// The app's releases, highest version first.
     pub async fn list(&self, slug: &str) -> Result<Vec<Release>, AppsError> {
-        let (app_id, _, _) = self.apps.locate(slug, None).await?;
+        let (app_id, _) = self.apps.find(slug).await?;
         Ok(self.store.list_releases(app_id).await?)
     }
 
     /// One release by version.
     pub async fn get(&self, slug: &str, version: &str) -> Result<Release, AppsError> {
-        let (app_id, slug, _) = self.apps.locate(slug, None).await?;
+        let (app_id, slug) = self.apps.find(slug).await?;
         self.store
             .find_release(app_id, version)
             .await?

@@ -390,7 +390,7 @@ impl Runtime {
         expected: Map<String, Value>,
     ) -> Result<domain::deploy::TestCase, AppsError> {
         apps::require_writer(actor)?;
-        let (app_id, slug, _) = self.inner.apps.locate(slug, None).await?;
+        let (app_id, slug) = self.inner.apps.find(slug).await?;
         // Secrets are known from the live version's install.json when there is one.
         let live = self.inner.store.live_deployment(app_id, self.target("local").await?.id, None).await?;
         let (masked, secret) = match &live {
@@ -474,14 +474,14 @@ impl Runtime {
 
     /// An app's test cases.
     pub async fn test_cases(&self, slug: &str) -> Result<Vec<domain::deploy::TestCase>, AppsError> {
-        let (app_id, _, _) = self.inner.apps.locate(slug, None).await?;
+        let (app_id, _) = self.inner.apps.find(slug).await?;
         Ok(self.inner.store.test_cases(app_id).await?.into_iter().map(|(case, _)| case).collect())
     }
 
     /// Removes a test case (developers and admins).
     pub async fn delete_test_case(&self, actor: &Principal, slug: &str, id: i64) -> Result<(), AppsError> {
         apps::require_writer(actor)?;
-        let (app_id, slug, _) = self.inner.apps.locate(slug, None).await?;
+        let (app_id, slug) = self.inner.apps.find(slug).await?;
         self.inner.store.delete_test_case(app_id, id).await.map_err(|e| match e {
             domain::ports::StoreError::NotFound => AppsError::NotFound(format!("no test case {id} in {slug}")),
             other => other.into(),
@@ -708,7 +708,7 @@ impl Runtime {
 
     /// An app's deployments, newest first.
     pub async fn deployments(&self, slug: &str, page: &PageRequest) -> Result<Page<Deployment>, AppsError> {
-        let (app_id, _, _) = self.inner.apps.locate(slug, None).await?;
+        let (app_id, _) = self.inner.apps.find(slug).await?;
         let limit = page.limit().map_err(|e| AppsError::Invalid(e.to_string()))?;
         let before = cursor(page)?;
         let rows = self.inner.store.list_deployments(app_id, before, limit + 1).await?;
@@ -725,7 +725,7 @@ impl Runtime {
         wait: bool,
     ) -> Result<Started, AppsError> {
         apps::require_writer(actor)?;
-        let (app_id, _, _) = self.inner.apps.locate(slug, None).await?;
+        let (app_id, _) = self.inner.apps.find(slug).await?;
         let target = self.target(target).await?;
         if target.kind != "local" {
             return Err(AppsError::Invalid("runs happen in the embedded runtime: use the local target".into()));
@@ -764,7 +764,7 @@ impl Runtime {
         slug: &str,
         target: &str,
     ) -> Result<Option<(Deployment, Value, Option<Value>)>, AppsError> {
-        let (app_id, _, _) = self.inner.apps.locate(slug, None).await?;
+        let (app_id, _) = self.inner.apps.find(slug).await?;
         let target = self.target(target).await?;
         let Some(live) = self.inner.store.live_deployment(app_id, target.id, None).await? else { return Ok(None) };
         let installed = self.installed(live.build).await?;
@@ -779,7 +779,7 @@ impl Runtime {
 
     /// An app's runs, newest first.
     pub async fn runs(&self, slug: &str, page: &PageRequest) -> Result<Page<Run>, AppsError> {
-        let (app_id, _, _) = self.inner.apps.locate(slug, None).await?;
+        let (app_id, _) = self.inner.apps.find(slug).await?;
         let limit = page.limit().map_err(|e| AppsError::Invalid(e.to_string()))?;
         let rows = self.inner.store.list_runs(app_id, cursor(page)?, limit + 1).await?;
         Ok(Page::from_overfetch(rows, limit, |r| r.id.to_string()))

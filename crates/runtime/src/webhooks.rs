@@ -149,7 +149,7 @@ impl Runtime {
         request: WebhookRequest,
     ) -> Result<CreatedWebhook, AppsError> {
         crate::service::require_admin(actor)?;
-        let (app_id, slug, _) = self.inner.apps.locate(slug, None).await?;
+        let (app_id, slug) = self.inner.apps.find(slug).await?;
         let target = self.target(request.target.as_deref().unwrap_or("local")).await?;
         let live = self.inner.store.live_deployment(app_id, target.id, None).await?.ok_or_else(|| {
             AppsError::Invalid(format!(
@@ -201,7 +201,7 @@ impl Runtime {
 
     /// An app's webhooks.
     pub async fn webhooks(&self, slug: &str) -> Result<Vec<Webhook>, AppsError> {
-        let (app_id, _, _) = self.inner.apps.locate(slug, None).await?;
+        let (app_id, _) = self.inner.apps.find(slug).await?;
         Ok(self.inner.webhooks.list_webhooks(app_id).await?)
     }
 

@@ -136,11 +136,12 @@ fn severity_label(severity: Severity) -> &'static str {
 
 /// The app's param and output names in Python completions, following install.json as it is edited.
 pub fn keep_contract_names(ide: Ide) {
-    let names = Memo::new(move |_| {
-        ide.copy.with(|copy| {
-            copy.file("install.json").and_then(|f| f.current()).map(domain::manifest::python_contract::completion_names)
-        })
+    // Every keystroke changes the working copy; install.json is parsed again only when its text
+    // changed (a memo passes a change on only when its value differs).
+    let install = Memo::new(move |_| {
+        ide.copy.with(|copy| copy.file("install.json").and_then(|f| f.current()).map(str::to_owned))
     });
+    let names = Memo::new(move |_| install.get().as_deref().map(domain::manifest::python_contract::completion_names));
     Effect::new(move |_| {
         ide.editor_ready.track();
         if let Some(names) = names.get() {
