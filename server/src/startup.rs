@@ -68,6 +68,7 @@ async fn build_state(
     let (builds, toolbox, sandbox) = builds_service(global, serve, &store, &apps).await;
     let runtime = runtime_service(global, serve, &store, &apps, &builds, toolbox, sandbox)?;
     let releases = reviews::Releases::new(Arc::new(store.clone()), apps.clone(), builds.clone());
+    let snippets = apps::Snippets::new(Arc::new(store.clone()));
     let leptos_options = LeptosOptions::builder()
         .output_name("appbuilder")
         .site_root(serve.site_root.to_string_lossy().into_owned())
@@ -81,7 +82,7 @@ async fn build_state(
         secure_cookies: serve.secure_cookies,
         allowed_origins: serve.allowed_origins.clone(),
     };
-    Ok(AppState { leptos_options, accounts, apps, builds, runtime, releases, store, settings: Arc::new(settings) })
+    Ok(AppState { leptos_options, accounts, apps, builds, runtime, releases, snippets, store, settings: Arc::new(settings) })
 }
 
 /// The build service over `data/artifacts`, `data/cache` and `data/builds` (scratch), with the

@@ -17,6 +17,7 @@ pub struct AppState {
     pub builds: build::Builds,
     pub runtime: runtime::Runtime,
     pub releases: reviews::Releases,
+    pub snippets: apps::Snippets,
     pub store: SqliteStore,
     pub settings: Arc<HttpSettings>,
 }

@@ -13,8 +13,10 @@ pub mod audit;
 mod error;
 pub mod problems;
 mod service;
+mod snippets;
 pub mod templates;
 
 pub use domain::app::AppSummary;
 pub use error::AppsError;
+pub use snippets::Snippets;
 pub use service::{Apps, CreatedApp, ImportedApp, SaveOutcome, parse_path, require_writer};

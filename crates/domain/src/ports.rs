@@ -368,3 +368,27 @@ pub trait WebhookStore: Send + Sync {
     /// How many deliveries a webhook has (all statuses).
     async fn count_deliveries(&self, webhook_id: i64) -> Result<u64, StoreError>;
 }
+
+/// Users' editor snippets.
+#[async_trait]
+pub trait SnippetStore: Send + Sync {
+    /// The snippets `user_id` may use: their own and everyone's shared ones, by label.
+    async fn visible_snippets(&self, user_id: i64) -> Result<Vec<crate::snippets::UserSnippet>, StoreError>;
+    /// One snippet and its owner's id.
+    async fn find_snippet(&self, id: i64) -> Result<Option<(crate::snippets::UserSnippet, i64)>, StoreError>;
+    /// How many snippets a user keeps.
+    async fn count_snippets(&self, owner_id: i64) -> Result<u64, StoreError>;
+    /// Adds a snippet; `Conflict` when the owner has one with this label and language.
+    async fn create_snippet(
+        &self,
+        owner_id: i64,
+        draft: &crate::snippets::SnippetDraft,
+    ) -> Result<crate::snippets::UserSnippet, StoreError>;
+    /// Replaces a snippet's fields; `Conflict` as above, `NotFound` when it is gone.
+    async fn update_snippet(
+        &self,
+        id: i64,
+        draft: &crate::snippets::SnippetDraft,
+    ) -> Result<crate::snippets::UserSnippet, StoreError>;
+    async fn delete_snippet(&self, id: i64) -> Result<(), StoreError>;
+}

@@ -2,8 +2,12 @@
 //! writing an output of each kind, logging, the exit message, an HTTP call with retries, a
 //! TCEntity. Bodies use Monaco's snippet syntax (`${1:name}` are the places Tab visits). They fit
 //! the templates' `App` class and the run contract (`/guides/run-contract`).
+//!
+//! Users add their own ([`UserSnippet`]): kept per user, optionally shared with everyone, for any
+//! of the editor's languages. The completion list and the snippet picker offer both kinds.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 
 /// One snippet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -110,6 +114,124 @@ pub fn built_in_json() -> String {
     serde_json::to_string(BUILT_IN).expect("snippets serialise")
 }
 
+/// The languages a user's snippet can be for: the editor's modes (Monaco language ids).
+pub const LANGUAGES: &[&str] = &["python", "json", "markdown", "yaml", "plaintext"];
+/// The longest label, in characters.
+pub const MAX_LABEL: usize = 60;
+/// The longest description, in characters.
+pub const MAX_DESCRIPTION: usize = 200;
+/// The longest body, in bytes.
+pub const MAX_BODY: usize = 16 * 1024;
+/// How many snippets one user may keep.
+pub const MAX_PER_USER: usize = 500;
+
+/// A snippet a user wrote. `shared` ones are offered to every user; the others only to `owner`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserSnippet {
+    pub id: i64,
+    pub label: String,
+    pub description: String,
+    pub language: String,
+    pub body: String,
+    pub shared: bool,
+    pub owner: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+/// What a user sends to add or change a snippet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SnippetDraft {
+    pub label: String,
+    #[serde(default)]
+    pub description: String,
+    /// A Monaco language id from [`LANGUAGES`]; Python when absent.
+    #[serde(default = "python")]
+    pub language: String,
+    pub body: String,
+    #[serde(default)]
+    pub shared: bool,
+}
+
+fn python() -> String {
+    "python".to_owned()
+}
+
+impl SnippetDraft {
+    /// The draft with its label and description trimmed, or what is wrong with it.
+    pub fn checked(self) -> Result<SnippetDraft, String> {
+        let label = self.label.trim().to_owned();
+        let description = self.description.trim().to_owned();
+        if label.is_empty() {
+            return Err("a snippet needs a label".into());
+        }
+        if label.chars().count() > MAX_LABEL {
+            return Err(format!("the label is longer than {MAX_LABEL} characters"));
+        }
+        if label.chars().chain(description.chars()).any(char::is_control) {
+            return Err("the label and description must be single lines of text".into());
+        }
+        if description.chars().count() > MAX_DESCRIPTION {
+            return Err(format!("the description is longer than {MAX_DESCRIPTION} characters"));
+        }
+        if !LANGUAGES.contains(&self.language.as_str()) {
+            return Err(format!("the language must be one of {}", LANGUAGES.join(", ")));
+        }
+        if self.body.trim().is_empty() {
+            return Err("the snippet's body is empty".into());
+        }
+        if self.body.len() > MAX_BODY {
+            return Err(format!("the body is larger than {} KB", MAX_BODY / 1024));
+        }
+        if self.body.contains('\0') {
+            return Err("the body must be text".into());
+        }
+        Ok(SnippetDraft { label, description, ..self })
+    }
+}
+
+/// One entry of the snippet picker and the completion list, whoever wrote it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Offered {
+    pub label: String,
+    /// Where it comes from: "built-in", "mine" or "shared by <owner>".
+    pub detail: String,
+    pub documentation: String,
+    pub body: String,
+}
+
+/// What the editor offers in `language`, built-ins first, then the user's own, then shared ones
+/// (`me` is the signed-in user's name).
+pub fn offered(language: &str, user: &[UserSnippet], me: &str) -> Vec<Offered> {
+    let built_in = BUILT_IN.iter().filter(|_| language == "python").map(|s| Offered {
+        label: s.label.to_owned(),
+        detail: format!("built-in: {}", s.detail),
+        documentation: s.documentation.to_owned(),
+        body: s.body.to_owned(),
+    });
+    built_in.chain(users_offered(language, user, me)).collect()
+}
+
+/// The users' snippets of `language`, the signed-in user's own first.
+fn users_offered<'a>(language: &'a str, user: &'a [UserSnippet], me: &'a str) -> impl Iterator<Item = Offered> + 'a {
+    let of_language = move || user.iter().filter(move |s| s.language == language);
+    let mine = of_language().filter(move |s| s.owner == me);
+    let shared = of_language().filter(move |s| s.owner != me);
+    mine.chain(shared).map(move |s| Offered {
+        label: s.label.clone(),
+        detail: if s.owner == me { "mine".to_owned() } else { format!("shared by {}", s.owner) },
+        documentation: s.description.clone(),
+        body: s.body.clone(),
+    })
+}
+
+/// The users' snippets of `language` as the completion provider takes them (the built-ins are
+/// registered on their own, once).
+pub fn user_completion_json(language: &str, user: &[UserSnippet], me: &str) -> String {
+    serde_json::to_string(&users_offered(language, user, me).collect::<Vec<_>>()).expect("snippets serialise")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,5 +252,52 @@ mod tests {
             }
         }
         assert!(built_in_json().contains("\"label\":\"tcentity\""));
+    }
+
+    fn draft(label: &str, language: &str, body: &str) -> SnippetDraft {
+        SnippetDraft {
+            label: label.into(),
+            description: " Looks it up ".into(),
+            language: language.into(),
+            body: body.into(),
+            shared: false,
+        }
+    }
+
+    #[test]
+    fn drafts_are_trimmed_and_refused_with_a_reason() {
+        let ok = draft("  lookup  ", "python", "x = 1").checked().unwrap();
+        assert_eq!((ok.label.as_str(), ok.description.as_str()), ("lookup", "Looks it up"));
+        let refused = |d: SnippetDraft| d.checked().unwrap_err();
+        assert!(refused(draft(" ", "python", "x")).contains("label"));
+        assert!(refused(draft(&"l".repeat(61), "python", "x")).contains("60"));
+        assert!(refused(draft("a\nb", "python", "x")).contains("single lines"));
+        assert!(refused(draft("a", "rust", "x")).contains("python, json"));
+        assert!(refused(draft("a", "python", "  \n")).contains("empty"));
+        assert!(refused(draft("a", "python", &"x".repeat(MAX_BODY + 1))).contains("16 KB"));
+        assert!(refused(draft("a", "json", "a\0b")).contains("text"));
+    }
+
+    #[test]
+    fn offered_lists_built_ins_then_mine_then_shared_for_the_language() {
+        let snippet = |id, label: &str, language: &str, owner: &str| UserSnippet {
+            id,
+            label: label.into(),
+            description: String::new(),
+            language: language.into(),
+            body: "b".into(),
+            shared: true,
+            owner: owner.into(),
+            updated_at: OffsetDateTime::UNIX_EPOCH,
+        };
+        let users = [snippet(1, "theirs", "python", "bob"), snippet(2, "mine", "python", "ann"), snippet(3, "j", "json", "ann")];
+        let python = offered("python", &users, "ann");
+        assert_eq!(python.len(), BUILT_IN.len() + 2);
+        assert!(python[0].detail.starts_with("built-in"));
+        let tail: Vec<(&str, &str)> = python[BUILT_IN.len()..].iter().map(|o| (o.label.as_str(), o.detail.as_str())).collect();
+        assert_eq!(tail, [("mine", "mine"), ("theirs", "shared by bob")]);
+        let json = offered("json", &users, "ann");
+        assert_eq!(json.iter().map(|o| o.label.as_str()).collect::<Vec<_>>(), ["j"]);
+        assert!(!user_completion_json("python", &users, "ann").contains("built-in"));
     }
 }

@@ -1,7 +1,7 @@
 //! `AccountStore` on SQLite: users, sessions, API tokens and sign-in failures.
 
 use crate::SqliteStore;
-use crate::sqlite::backend;
+use crate::sqlite::{backend, is_unique_violation};
 use async_trait::async_trait;
 use domain::ports::{AccountStore, FailureCount, StoreError, StoredUser, UserChange};
 use domain::user::Credential;
@@ -70,9 +70,6 @@ impl SqliteStore {
     }
 }
 
-fn is_unique_violation(err: &sqlx::Error) -> bool {
-    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
-}
 
 #[async_trait]
 impl AccountStore for SqliteStore {

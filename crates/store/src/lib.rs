@@ -9,6 +9,7 @@ mod apps;
 mod builds;
 mod deploy;
 mod releases;
+mod snippets;
 mod sqlite;
 mod webhooks;
 

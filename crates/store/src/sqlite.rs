@@ -35,6 +35,11 @@ pub(crate) async fn newest_first<T>(
     rows.iter().map(row).collect()
 }
 
+/// Whether `err` broke a UNIQUE constraint.
+pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
 pub(crate) fn corrupt(what: &str) -> StoreError {
     StoreError::Backend(format!("unreadable {what} in the database").into())
 }

@@ -17,12 +17,13 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     let options = state.leptos_options.clone();
     let services = {
         let (apps, builds, runtime) = (state.apps.clone(), state.builds.clone(), state.runtime.clone());
-        let releases = state.releases.clone();
+        let (releases, snippets) = (state.releases.clone(), state.snippets.clone());
         move || {
             provide_context(apps.clone());
             provide_context(builds.clone());
             provide_context(runtime.clone());
             provide_context(releases.clone());
+            provide_context(snippets.clone());
         }
     };
     let pages = Router::new()

@@ -7,6 +7,7 @@ pub mod deploy;
 pub mod health;
 pub mod releases;
 pub mod session;
+pub mod snippets;
 pub mod tokens;
 pub mod users;
 pub mod versions;
@@ -76,6 +77,8 @@ pub fn routes(settings: &HttpSettings) -> Router<AppState> {
         .route("/reviews/{id}/request-changes", post(releases::request_changes))
         .route("/notifications", get(releases::notifications))
         .route("/notifications/read", post(releases::mark_read))
+        .route("/snippets", get(snippets::list).post(snippets::create))
+        .route("/snippets/{id}", axum::routing::put(snippets::update).delete(snippets::delete))
         .route_layer(from_fn(require_signed_in));
     let public = Router::new().route("/session", post(session::sign_in));
     signed_in.merge(public)
