@@ -32,6 +32,7 @@ use pages::guides::{GuidePage, GuidesPage};
 use pages::history::{BlamePage, CommitPage, ComparePage, HistoryPage};
 use pages::not_found::NotFound;
 use pages::releases::{ReleasesPage, ReviewPage, ReviewsPage};
+use pages::snippets::SnippetsPage;
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -83,6 +84,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("reviews/:id") view=ReviewPage/>
                     <Route path=path!("guides") view=GuidesPage/>
                     <Route path=path!("guides/:guide") view=GuidePage/>
+                    <Route path=path!("snippets") view=SnippetsPage/>
                     <Route path=path!("admin") view=AdminPage/>
                 </ParentRoute>
             </Routes>

@@ -52,3 +52,11 @@ pub fn releases_service() -> Result<(domain::Principal, reviews::Releases), Serv
         .ok_or_else(|| ServerFnError::new("the releases service is not available"))?;
     Ok((principal, releases))
 }
+
+/// The signed-in principal and the snippet service, or the error the UI shows.
+pub fn snippets_service() -> Result<(domain::Principal, apps::Snippets), ServerFnError> {
+    let principal = crate::auth::principal().ok_or_else(|| ServerFnError::new("Sign in first."))?;
+    let snippets =
+        use_context::<apps::Snippets>().ok_or_else(|| ServerFnError::new("the snippet service is not available"))?;
+    Ok((principal, snippets))
+}

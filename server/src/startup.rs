@@ -82,7 +82,17 @@ async fn build_state(
         secure_cookies: serve.secure_cookies,
         allowed_origins: serve.allowed_origins.clone(),
     };
-    Ok(AppState { leptos_options, accounts, apps, builds, runtime, releases, snippets, store, settings: Arc::new(settings) })
+    Ok(AppState {
+        leptos_options,
+        accounts,
+        apps,
+        builds,
+        runtime,
+        releases,
+        snippets,
+        store,
+        settings: Arc::new(settings),
+    })
 }
 
 /// The build service over `data/artifacts`, `data/cache` and `data/builds` (scratch), with the

@@ -10,7 +10,13 @@ use serde_json::{Value, json};
 async fn list(server: &TestServer, cookie: &str) -> Vec<String> {
     let answer = server.call(Method::GET, "/api/v1/snippets", Some(cookie), None).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
-    answer.json().as_array().expect("a list").iter().map(|s| s["label"].as_str().unwrap_or_default().to_owned()).collect()
+    answer
+        .json()
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|s| s["label"].as_str().unwrap_or_default().to_owned())
+        .collect()
 }
 
 fn snippet(label: &str, shared: bool) -> Value {
@@ -64,7 +70,12 @@ async fn snippets_are_private_until_shared_and_only_their_owner_changes_them() {
     json_twin["language"] = json!("json");
     json_twin["body"] = json!("{\"key\": \"${1:value}\"}");
     let other_language = server.call(Method::POST, "/api/v1/snippets", Some(&ann), Some(json_twin)).await;
-    assert_eq!(other_language.status, StatusCode::CREATED, "the same label in another language: {}", other_language.text);
+    assert_eq!(
+        other_language.status,
+        StatusCode::CREATED,
+        "the same label in another language: {}",
+        other_language.text
+    );
     let bob_twin = server.call(Method::POST, "/api/v1/snippets", Some(&bob), Some(snippet("team header", false))).await;
     assert_eq!(bob_twin.status, StatusCode::CREATED, "another owner may reuse a label");
 

@@ -31,6 +31,7 @@ pub fn Header(me: Me) -> impl IntoView {
                 <a href="/">"Apps"</a>
                 <a href="/reviews" data-testid="nav-reviews">"Reviews" <UnreadBadge/></a>
                 <a href="/guides" data-testid="nav-guides">"Guides"</a>
+                <a href="/snippets" data-testid="nav-snippets">"Snippets"</a>
                 {admin}
             </nav>
             <div class="whoami" data-testid="whoami">

@@ -10,3 +10,4 @@ pub mod history;
 pub mod not_found;
 pub mod releases;
 pub mod sign_in;
+pub mod snippets;

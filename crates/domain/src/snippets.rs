@@ -290,11 +290,16 @@ mod tests {
             owner: owner.into(),
             updated_at: OffsetDateTime::UNIX_EPOCH,
         };
-        let users = [snippet(1, "theirs", "python", "bob"), snippet(2, "mine", "python", "ann"), snippet(3, "j", "json", "ann")];
+        let users = [
+            snippet(1, "theirs", "python", "bob"),
+            snippet(2, "mine", "python", "ann"),
+            snippet(3, "j", "json", "ann"),
+        ];
         let python = offered("python", &users, "ann");
         assert_eq!(python.len(), BUILT_IN.len() + 2);
         assert!(python[0].detail.starts_with("built-in"));
-        let tail: Vec<(&str, &str)> = python[BUILT_IN.len()..].iter().map(|o| (o.label.as_str(), o.detail.as_str())).collect();
+        let tail: Vec<(&str, &str)> =
+            python[BUILT_IN.len()..].iter().map(|o| (o.label.as_str(), o.detail.as_str())).collect();
         assert_eq!(tail, [("mine", "mine"), ("theirs", "shared by bob")]);
         let json = offered("json", &users, "ann");
         assert_eq!(json.iter().map(|o| o.label.as_str()).collect::<Vec<_>>(), ["j"]);

@@ -76,6 +76,24 @@ export function revealLine(editor, line) {
   editor.setPosition({ lineNumber: line, column: 1 });
 }
 
+// Inserts `body` (snippet syntax) at the cursor through Monaco's snippet controller, so its Tab
+// stops work as they do for a completion.
+export function insertSnippet(editor, body) {
+  editor.focus();
+  const controller = editor.getContribution("snippetController2");
+  if (controller) {
+    controller.insert(body);
+  } else {
+    editor.trigger("appbuilder", "type", { text: body });
+  }
+}
+
+export function selectedText(editor) {
+  const model = editor.getModel();
+  const selection = editor.getSelection();
+  return model && selection ? model.getValueInRange(selection) : "";
+}
+
 // Calls `callback(line, column)` when the cursor moves; returns the listener's IDisposable.
 export function onCursor(editor, callback) {
   return editor.onDidChangeCursorPosition((e) => callback(e.position.lineNumber, e.position.column));

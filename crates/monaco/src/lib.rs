@@ -201,6 +201,17 @@ impl CodeEditor {
         sys::reveal_line(&self.raw, line);
     }
 
+    /// Inserts a snippet (`${1:name}` Tab stops, `$0` the final cursor) where the cursor is,
+    /// replacing the selection, as choosing it from the completion list would.
+    pub fn insert_snippet(&self, body: &str) {
+        sys::insert_snippet(&self.raw, body);
+    }
+
+    /// The selected text ("" when nothing is selected).
+    pub fn selected_text(&self) -> String {
+        sys::selected_text(&self.raw)
+    }
+
     /// Calls `callback(line, column)` whenever the cursor moves, until the editor is dropped.
     pub fn on_cursor(&mut self, callback: impl FnMut(u32, u32) + 'static) {
         let closure = Closure::<dyn FnMut(u32, u32)>::new(callback);

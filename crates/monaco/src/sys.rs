@@ -36,6 +36,15 @@ extern "C" {
     #[wasm_bindgen(js_name = revealLine)]
     pub fn reveal_line(editor: &CodeEditor, line: u32);
 
+    /// Inserts `body` (Monaco's snippet syntax) at the cursor, replacing the selection, and
+    /// starts its Tab stops.
+    #[wasm_bindgen(js_name = insertSnippet)]
+    pub fn insert_snippet(editor: &CodeEditor, body: &str);
+
+    /// The selected text of the shown model ("" when nothing is selected).
+    #[wasm_bindgen(js_name = selectedText)]
+    pub fn selected_text(editor: &CodeEditor) -> String;
+
     /// Replaces `owner`'s markers on `model` (a JS array of `{line, severity, message, code}`).
     #[wasm_bindgen(js_name = setMarkers)]
     pub fn set_markers(model: &TextModel, owner: &str, markers: &js_sys::Array);

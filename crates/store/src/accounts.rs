@@ -70,7 +70,6 @@ impl SqliteStore {
     }
 }
 
-
 #[async_trait]
 impl AccountStore for SqliteStore {
     async fn create_user(&self, name: &Username, password_hash: &str, role: Role) -> Result<UserSummary, StoreError> {

@@ -175,8 +175,15 @@ fn LogView(lines: RwSignal<Vec<LogLine>>) -> impl IntoView {
     view! {
         <h2>"Log"</h2>
         <pre class="build-log" data-testid="build-log" node_ref=container tabindex="0">
-            {move || lines.get().into_iter().map(|line| view! {
-                <div class="log-line"><span class="log-step">{line.step}</span>{line.line}</div>
+            {move || lines.get().into_iter().map(|line| {
+                // A finding links to the guide section that explains it.
+                let guide = domain::guides::log_line_code(&line.step, &line.line).map(|code| {
+                    let href = domain::guides::guide_href(&code);
+                    view! { <a class="log-guide" href=href data-testid="log-guide" title=format!("What {code} means")>"Guide"</a> }
+                });
+                view! {
+                    <div class="log-line"><span class="log-step">{line.step}</span>{line.line}{guide}</div>
+                }
             }).collect_view()}
         </pre>
     }

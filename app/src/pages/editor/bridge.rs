@@ -28,6 +28,8 @@ mod client {
         _snippets: monaco::Snippets,
         /// The app's param and output names in Python completions, with the text they came from.
         names: Option<(String, monaco::Snippets)>,
+        /// Users' snippets in the completion list, one provider per language.
+        user_snippets: Vec<monaco::Snippets>,
     }
 
     impl Drop for Bridge {
@@ -55,6 +57,7 @@ mod client {
                 shown: None,
                 _snippets: snippets,
                 names: None,
+                user_snippets: Vec::new(),
             })
         }
 
@@ -124,6 +127,27 @@ mod client {
         pub fn set_markers(&self, markers_for: &dyn Fn(&str) -> Vec<monaco::Marker>) {
             for (path, model) in &self.models {
                 model.set_markers("appbuilder", &markers_for(path));
+            }
+        }
+
+        /// Inserts a snippet at the cursor of the shown file.
+        pub fn insert_snippet(&self, body: &str) {
+            if let Some(editor) = &self.editor {
+                editor.insert_snippet(body);
+            }
+        }
+
+        /// The selected text of the shown file.
+        pub fn selected_text(&self) -> String {
+            self.editor.as_ref().map(CodeEditor::selected_text).unwrap_or_default()
+        }
+
+        /// Offers users' snippets (`(language, JSON list)` pairs, see
+        /// `domain::snippets::user_completion_json`) in completions instead of the previous ones.
+        pub fn set_user_snippets(&mut self, by_language: &[(&str, String)]) {
+            self.user_snippets.clear();
+            for (language, json) in by_language {
+                self.user_snippets.push(self.monaco.snippets(language, json));
             }
         }
 
@@ -225,5 +249,10 @@ mod server {
         pub fn reveal_line(&self, _line: u32) {}
         pub fn set_markers(&self, _markers_for: &dyn Fn(&str) -> Vec<monaco::Marker>) {}
         pub fn set_contract_names(&mut self, _names_json: &str) {}
+        pub fn insert_snippet(&self, _body: &str) {}
+        pub fn selected_text(&self) -> String {
+            String::new()
+        }
+        pub fn set_user_snippets(&mut self, _by_language: &[(&str, String)]) {}
     }
 }

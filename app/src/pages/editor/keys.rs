@@ -1,11 +1,12 @@
 //! The editor's keyboard shortcuts, caught for the whole page before Monaco or the browser sees
-//! them: Ctrl/Cmd+S saves, Ctrl/Cmd+P opens a file by name.
+//! them: Ctrl/Cmd+S saves, Ctrl/Cmd+P opens a file by name, Ctrl/Cmd+J opens the snippet picker.
 
 /// A page-wide shortcut.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shortcut {
     Save,
     QuickOpen,
+    Snippets,
 }
 
 impl Shortcut {
@@ -17,6 +18,7 @@ impl Shortcut {
         match key.to_ascii_lowercase().as_str() {
             "s" => Some(Shortcut::Save),
             "p" => Some(Shortcut::QuickOpen),
+            "j" => Some(Shortcut::Snippets),
             _ => None,
         }
     }
@@ -73,10 +75,11 @@ mod tests {
     use super::Shortcut;
 
     #[test]
-    fn ctrl_or_cmd_with_s_or_p_are_shortcuts_and_nothing_else_is() {
+    fn ctrl_or_cmd_with_s_p_or_j_are_shortcuts_and_nothing_else_is() {
         assert_eq!(Shortcut::of("s", true, false, false), Some(Shortcut::Save));
         assert_eq!(Shortcut::of("S", true, false, false), Some(Shortcut::Save));
         assert_eq!(Shortcut::of("p", true, false, false), Some(Shortcut::QuickOpen));
+        assert_eq!(Shortcut::of("j", true, false, false), Some(Shortcut::Snippets));
         assert_eq!(Shortcut::of("s", false, false, false), None);
         assert_eq!(Shortcut::of("p", true, false, true), None, "Ctrl+Shift+P stays Monaco's");
         assert_eq!(Shortcut::of("x", true, false, false), None);

@@ -16,6 +16,7 @@ mod layout_form;
 mod metadata;
 mod problems;
 mod quick_open;
+mod snippet_picker;
 mod state;
 mod tabs;
 mod tree;
@@ -97,6 +98,7 @@ fn Workbench(files: AppFiles, path: Option<String>, viewing: Option<String>) -> 
     let metadata_open = RwSignal::new(false);
     problems::keep_markers(ide, problems);
     problems::keep_contract_names(ide);
+    snippet_picker::keep_user_snippets(ide);
     Effect::new(move |_| problems::load_checked_files(ide));
     Effect::new(move |_| {
         ide.tabs.track();
@@ -108,6 +110,8 @@ fn Workbench(files: AppFiles, path: Option<String>, viewing: Option<String>) -> 
         let listener = keys::listen(move |shortcut| match shortcut {
             keys::Shortcut::Save => ide.save(),
             keys::Shortcut::QuickOpen => ide.quick_open.set(true),
+            keys::Shortcut::Snippets if !read_only => ide.snippet_picker.set(true),
+            keys::Shortcut::Snippets => {}
         });
         StoredValue::new_local(listener);
     }
@@ -162,6 +166,10 @@ fn Workbench(files: AppFiles, path: Option<String>, viewing: Option<String>) -> 
                 })}
                 <button class="button button-quiet" on:click=move |_| ide.quick_open.set(true) title="Open a file by name (Ctrl+P)"
                     data-testid="quick-open-button">"Go to file…"</button>
+                {(!read_only).then(|| view! {
+                    <button class="button button-quiet" on:click=move |_| ide.snippet_picker.set(true)
+                        title="Insert a snippet (Ctrl+J)" data-testid="snippet-picker-button">"Snippets…"</button>
+                })}
                 {(!read_only).then(|| view! { <crate::pages::builds::BuildButton slug=files.app.slug.to_string()/> })}
             </AppNav>
             {revision_banner}
@@ -169,6 +177,7 @@ fn Workbench(files: AppFiles, path: Option<String>, viewing: Option<String>) -> 
             {body}
             <conflict::ConflictView/>
             <quick_open::QuickOpen/>
+            <snippet_picker::SnippetPicker/>
         </div>
     }
 }

@@ -55,6 +55,10 @@ pub struct Ide {
     pub cursor: RwSignal<(u32, u32)>,
     pub conflict: RwSignal<Option<Conflict>>,
     pub quick_open: RwSignal<bool>,
+    /// The snippet picker is open (Ctrl/Cmd+J).
+    pub snippet_picker: RwSignal<bool>,
+    /// The users' snippets this user may use, once loaded (in the browser).
+    pub snippets: RwSignal<Option<crate::pages::snippets::api::SnippetList>>,
     /// Why the active file could not be shown.
     pub open_error: RwSignal<Option<String>>,
     pub editor_ready: RwSignal<bool>,
@@ -77,6 +81,8 @@ impl Ide {
             cursor: RwSignal::new((1, 1)),
             conflict: RwSignal::new(None),
             quick_open: RwSignal::new(false),
+            snippet_picker: RwSignal::new(false),
+            snippets: RwSignal::new(None),
             open_error: RwSignal::new(None),
             editor_ready: RwSignal::new(false),
             pending_line: RwSignal::new(None),
@@ -198,7 +204,7 @@ impl Ide {
         self.with_bridge(|bridge| bridge.set_contract_names(names_json));
     }
 
-    fn with_bridge(&self, f: impl FnOnce(&mut Bridge)) {
+    pub(super) fn with_bridge(&self, f: impl FnOnce(&mut Bridge)) {
         self.bridge.update_value(|bridge| {
             if let Some(bridge) = bridge {
                 f(bridge);

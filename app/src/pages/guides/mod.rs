@@ -27,6 +27,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("data-mapping", include_str!("../../../guides/data-mapping.md")),
     ("run-contract", include_str!("../../../guides/run-contract.md")),
     ("manifest", include_str!("../../../guides/manifest.md")),
+    ("python-checks", include_str!("../../../guides/python-checks.md")),
 ];
 
 /// The guide's HTML: headings written `## Title {#id}` get that id, for section links.
