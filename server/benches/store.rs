@@ -10,7 +10,8 @@
 //!    (`GET .../diff`) beside `git log -50`.
 //!
 //! Targets (issue 3): API save p50 ≤ 3 ms, ≥ 7× git's throughput; history page and diff ≤ 5 ms.
-//! Environment: BENCH_SAVES (per client, default 200), BENCH_COMMITS (default 10000).
+//! Environment: BENCH_SAVES (per client, default 200), BENCH_COMMITS (default 10000),
+//! BENCH_ONLY_SAVES (set: stop after the API saves, e.g. to profile them).
 
 mod common;
 
@@ -195,6 +196,9 @@ fn main() {
         api_saves(&addr, &cookie, 1, per_client).await.line("API save (HTTP, 1 client: latency unloaded)");
         let mut api = api_saves(&addr, &cookie, CLIENTS, per_client).await;
         let api_throughput = api.line("API save (HTTP, 16 clients on 16 apps)");
+        if std::env::var_os("BENCH_ONLY_SAVES").is_some() {
+            return; // for profiling the save path alone
+        }
         let root = dir.path().join("git-cli");
         let mut cli = tokio::task::spawn_blocking(move || git_saves(&root, per_client)).await.expect("git ran");
         let cli_throughput = cli.line("git plumbing (16 workers on 16 repos)");

@@ -345,3 +345,62 @@ async fn fifty_concurrent_saves_through_the_api_give_one_commit_and_49_conflicts
         history["items"].as_array().expect("items").iter().map(|c| c["revision"].as_str().expect("rev")).collect();
     assert_eq!(revisions, [created[0].as_str(), base.as_str()], "the acknowledged save is in history, nothing else");
 }
+
+/// Runs git in `repo` (a bare repository) with `index` as the index file; its output.
+fn git(repo: &std::path::Path, index: &std::path::Path, args: &[&str], input: Option<&[u8]>) -> String {
+    use std::io::Write;
+    let mut child = std::process::Command::new("git")
+        .arg(format!("--git-dir={}", repo.display()))
+        .args(args)
+        .env("GIT_INDEX_FILE", index)
+        .env("GIT_AUTHOR_NAME", "crash")
+        .env("GIT_AUTHOR_EMAIL", "crash@appbuilder.invalid")
+        .env("GIT_COMMITTER_NAME", "crash")
+        .env("GIT_COMMITTER_EMAIL", "crash@appbuilder.invalid")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("git starts");
+    if let Some(input) = input {
+        child.stdin.take().expect("stdin").write_all(input).expect("written");
+    }
+    let output = child.wait_with_output().expect("git ends");
+    assert!(output.status.success(), "git {args:?}");
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+#[tokio::test]
+async fn a_list_shows_a_save_at_once_and_a_restart_sets_rows_a_stopped_server_did_not_write() {
+    let server = TestServer::start().await;
+    let dev = server.user_with_role("dev", "developer").await;
+    let (slug, head) = create(&server, &dev, "Row Mirror", "playbook-basic").await;
+    let install =
+        server.call(Method::GET, &format!("/api/v1/apps/{slug}/files/install.json"), Some(&dev), None).await.text;
+    let renamed = install.replace("\"Row Mirror\"", "\"Row Mirror Renamed\"");
+    assert_ne!(renamed, install);
+    let saved =
+        save(&server, &dev, &slug, &head, json!([{"op": "put", "path": "install.json", "content": renamed}])).await;
+    assert_eq!(saved.status, StatusCode::CREATED, "{}", saved.text);
+    // Rows are written behind saves; a list right after the save still sees it.
+    let list = server.call(Method::GET, "/api/v1/apps?q=row", Some(&dev), None).await.json();
+    assert_eq!(list["items"][0]["display_name"], "Row Mirror Renamed", "{list}");
+
+    // A commit the server made but did not record in the row before it stopped (made here with
+    // git, behind its back): the next start sets the row from the repository.
+    let repo =
+        std::fs::read_dir(server.dir.path().join("repos")).expect("repos").flatten().next().expect("one repo").path();
+    let index = server.dir.path().join("crash.index");
+    git(&repo, &index, &["read-tree", "refs/heads/main"], None);
+    let named = renamed.replace("\"Row Mirror Renamed\"", "\"Renamed Behind Its Back\"");
+    let blob = git(&repo, &index, &["hash-object", "-w", "--stdin"], Some(named.as_bytes()));
+    git(&repo, &index, &["update-index", "--cacheinfo", &format!("100644,{blob},install.json")], None);
+    let tree = git(&repo, &index, &["write-tree"], None);
+    let commit = git(&repo, &index, &["commit-tree", &tree, "-p", "refs/heads/main", "-m", "unrecorded"], None);
+    git(&repo, &index, &["update-ref", "refs/heads/main", &commit], None);
+
+    let restarted = TestServer::start_in(server.dir, 64 * 1024).await;
+    let dev = restarted.sign_in("dev", "password of the user").await;
+    let list = restarted.call(Method::GET, "/api/v1/apps?q=row", Some(&dev), None).await.json();
+    assert_eq!(list["items"][0]["display_name"], "Renamed Behind Its Back", "{list}");
+    assert_eq!(list["items"][0]["head"], commit);
+}

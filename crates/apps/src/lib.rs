@@ -12,6 +12,7 @@ pub mod archive;
 pub mod audit;
 mod error;
 pub mod problems;
+mod rows;
 mod service;
 mod snippets;
 pub mod templates;

@@ -2,12 +2,13 @@
 
 use crate::archive;
 use crate::error::AppsError;
+use crate::rows::RowWriter;
 use crate::templates;
 use domain::app::{AppSlug, AppSummary, FileChange, MAX_APP_BYTES, MAX_FILE_BYTES, RepoPath, Revision};
 use domain::history::{BlameLine, CommitDetail, CommitInfo, Diff, HistoryFilter, Tree};
 use domain::manifest::contract::{Contract, ContractDiff};
 use domain::paging::{Page, PageRequest};
-use domain::ports::{AppChange, AppRecord, AppStore, NewApp};
+use domain::ports::{AppChange, AppFacts, AppRecord, AppStore, NewApp};
 use domain::problem::{Problem, Severity};
 use domain::{Principal, Role};
 use repo::{AppRepos, RepoKey, Signature, SizeBudget};
@@ -25,6 +26,8 @@ pub struct Apps {
     /// App rows by slug, kept in step with every change this service makes (all changes to
     /// apps go through it), so a save reads no row from the database.
     rows: Arc<Mutex<HashMap<String, AppRecord>>>,
+    /// Writes saves' row changes behind them (see `rows`).
+    row_writer: RowWriter,
 }
 
 /// A new app: its slug and first revision.
@@ -124,7 +127,8 @@ fn manifest_facts(install_json: &[u8]) -> (Option<String>, Option<String>) {
 
 impl Apps {
     pub fn new(store: Arc<dyn AppStore>, repos: AppRepos, audit: crate::audit::Audit) -> Self {
-        Self { store, repos, audit, rows: Arc::default() }
+        let row_writer = RowWriter::start(store.clone());
+        Self { store, repos, audit, rows: Arc::default(), row_writer }
     }
 
     /// The audit log writer the app service shares with the other services.
@@ -153,21 +157,51 @@ impl Apps {
         self.rows.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Records a save in the database and in the remembered row.
-    async fn record_save(&self, record: &AppRecord, change: AppChange) -> Result<(), AppsError> {
-        self.store.record_save(record.id, &change).await?;
+    /// Records a save in the remembered row at once and in the database behind it.
+    fn record_save(&self, record: &AppRecord, change: AppChange) {
         if let Some(row) = self.rows().get_mut(record.slug.as_str()) {
-            if let Some(name) = change.display_name {
-                row.display_name = name;
+            if let Some(name) = &change.display_name {
+                row.display_name = name.clone();
             }
-            if let Some(level) = change.runtime_level {
-                row.runtime_level = level;
+            if let Some(level) = &change.runtime_level {
+                row.runtime_level = level.clone();
             }
             row.size_bytes = row.size_bytes.saturating_add_signed(change.size_delta);
             let now = OffsetDateTime::now_utc().unix_timestamp();
             row.updated_at = OffsetDateTime::from_unix_timestamp(now).unwrap_or(row.updated_at);
         }
-        Ok(())
+        self.row_writer.record(record.id, change);
+    }
+
+    /// Sets the rows of apps whose last saves a stopped process may not have recorded (their
+    /// head is not older than the row) from git: name and runtime level from install.json, the
+    /// size of the files. Run once at start-up, before serving; returns how many were checked.
+    pub async fn repair_rows(&self) -> Result<usize, AppsError> {
+        let mut checked = 0;
+        let mut after: Option<String> = None;
+        loop {
+            let page = self.store.list_apps(None, after.as_deref(), 500).await?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.slug.as_str().to_owned());
+            for record in &page {
+                let Some(key) = RepoKey::parse(&record.repo_key) else { continue };
+                let head = match self.repos.head_facts(&key).await {
+                    Ok(head) => head,
+                    Err(err) => {
+                        tracing::warn!(app = %record.slug, error = %err, "cannot read the app's head to check its row");
+                        continue;
+                    }
+                };
+                checked += 1;
+                if head.time.unix_timestamp() < record.updated_at.unix_timestamp() {
+                    continue;
+                }
+                let (display_name, runtime_level) = head.install_json.as_deref().map_or((None, None), manifest_facts);
+                let facts = AppFacts { display_name, runtime_level, size_bytes: head.size, updated_at: head.time };
+                self.store.set_app_facts(record.id, &facts).await?;
+            }
+        }
+        Ok(checked)
     }
 
     fn summary(record: AppRecord, head: Revision) -> AppSummary {
@@ -366,6 +400,7 @@ impl Apps {
     /// One page of live apps, by slug, optionally filtered by `query`.
     pub async fn list(&self, query: Option<&str>, page: &PageRequest) -> Result<Page<AppSummary>, AppsError> {
         let limit = page.limit().map_err(|err| AppsError::Invalid(err.to_string()))?;
+        self.row_writer.settled().await;
         let records = self.store.list_apps(query, page.cursor.as_deref(), limit + 1).await?;
         let records = Page::from_overfetch(records, limit, |record| record.slug.to_string());
         let keys = records
@@ -447,7 +482,7 @@ impl Apps {
         let outcome = self.repos.commit(&key, &base, changes, &signature(actor), &message, budget).await?;
         if outcome.changed {
             let change = AppChange { display_name, runtime_level, size_delta: outcome.size_delta };
-            self.record_save(&record, change).await?;
+            self.record_save(&record, change);
             let detail = serde_json::json!({"revision": outcome.revision.as_str(), "message": message});
             self.audit.record(actor.username.as_str(), "app.save", record.slug.as_str(), detail);
         }
@@ -606,8 +641,7 @@ impl Apps {
             let install = self.repos.read_file(&key, None, parse_path("install.json")?).await.ok();
             let (display_name, runtime_level) =
                 install.map(|(_, bytes)| manifest_facts(&bytes)).unwrap_or((None, None));
-            self.record_save(&record, AppChange { display_name, runtime_level, size_delta: outcome.size_delta })
-                .await?;
+            self.record_save(&record, AppChange { display_name, runtime_level, size_delta: outcome.size_delta });
             let detail = serde_json::json!({"restored": rev.as_str(), "revision": outcome.revision.as_str()});
             self.audit.record(actor.username.as_str(), "app.restore", record.slug.as_str(), detail);
         }

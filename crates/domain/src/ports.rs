@@ -136,6 +136,15 @@ pub struct AppChange {
     pub size_delta: i64,
 }
 
+/// What an app's row says about its head, read again from git.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppFacts {
+    pub display_name: Option<String>,
+    pub runtime_level: Option<String>,
+    pub size_bytes: u64,
+    pub updated_at: OffsetDateTime,
+}
+
 /// Apps' rows: slugs, names and sizes. Archived apps are invisible through this trait except
 /// that their slugs stay taken.
 #[async_trait]
@@ -154,8 +163,12 @@ pub trait AppStore: Send + Sync {
         after: Option<&str>,
         limit: u32,
     ) -> Result<Vec<AppRecord>, StoreError>;
-    /// Records a save: new name or runtime level if they changed, the size change, the time.
-    async fn record_save(&self, id: i64, change: &AppChange) -> Result<(), StoreError>;
+    /// Records saves, in order, in one transaction: each one's new name or runtime level if they
+    /// changed, its size change, the time.
+    async fn record_saves(&self, saves: &[(i64, AppChange)]) -> Result<(), StoreError>;
+    /// Sets what a row knows about an app's head (after a restart, when saves may have been
+    /// committed to git but not yet recorded here).
+    async fn set_app_facts(&self, id: i64, facts: &AppFacts) -> Result<(), StoreError>;
     /// Hides an app (its repository is kept).
     async fn archive_app(&self, id: i64) -> Result<(), StoreError>;
 }

@@ -14,5 +14,6 @@ mod repos;
 mod write;
 
 pub use error::RepoError;
+pub use read::HeadFacts;
 pub use repos::{AppRepos, RepoKey};
 pub use write::{CommitOutcome, Signature, SizeBudget};

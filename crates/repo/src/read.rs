@@ -15,7 +15,33 @@ use git2::{
 use std::path::Path;
 use time::OffsetDateTime;
 
+/// What an app's row keeps about its head: when it was committed, its install.json (if any)
+/// and the total size of its files.
+#[derive(Debug, Clone)]
+pub struct HeadFacts {
+    pub time: OffsetDateTime,
+    pub install_json: Option<Vec<u8>>,
+    pub size: u64,
+}
+
 impl AppRepos {
+    /// The head's facts (see [`HeadFacts`]).
+    pub async fn head_facts(&self, key: &RepoKey) -> Result<HeadFacts, RepoError> {
+        self.with_repo(key, |repo| {
+            let head = repo.find_reference(BRANCH)?.peel_to_commit()?;
+            let tree = head.tree()?;
+            let install_json = match tree.get_name("install.json") {
+                Some(entry) if entry.kind() == Some(ObjectType::Blob) => {
+                    Some(repo.find_blob(entry.id())?.content().to_vec())
+                }
+                _ => None,
+            };
+            let time = OffsetDateTime::from_unix_timestamp(head.time().seconds()).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+            Ok(HeadFacts { time, install_json, size: crate::write::tree_size(repo, &tree)? })
+        })
+        .await
+    }
+
     /// The revision `main` points at.
     pub async fn head(&self, key: &RepoKey) -> Result<Revision, RepoError> {
         self.with_repo(key, head_of).await

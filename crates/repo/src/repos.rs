@@ -54,21 +54,55 @@ struct Inner {
 #[derive(Default)]
 struct Slot {
     write: Arc<tokio::sync::Mutex<()>>,
-    repo: Mutex<Option<Repository>>,
+    repo: Mutex<Option<Handle>>,
 }
+
+/// An open repository, and whether it had no `objects/pack` folder when it was opened.
+///
+/// libgit2 re-lists `objects/pack` every time it looks for an object that is not there — and a
+/// save looks for each object it writes first (blob, trees, commit), so every save listed the
+/// folder three times. Repositories written only by this server never have packs, so their empty
+/// `objects/pack` is removed (at creation and start-up) and their handle has no pack store to
+/// refresh. Should packs appear later (someone ran `git gc`), the folder is back and the handle
+/// is opened again on its next use; checking costs one `stat`.
+struct Handle {
+    repo: Repository,
+    packless: bool,
+}
+
+impl Handle {
+    fn open(path: &Path) -> Result<Handle, RepoError> {
+        let packless = !path.join(PACK_DIR).exists();
+        Ok(Handle { repo: open(path)?, packless })
+    }
+
+    /// Whether packs appeared since the handle was opened (and it cannot see them).
+    fn stale(&self, path: &Path) -> bool {
+        self.packless && path.join(PACK_DIR).exists()
+    }
+}
+
+/// Where git keeps packs, inside a bare repository.
+const PACK_DIR: &str = "objects/pack";
 
 impl Slot {
     /// Runs `work` with the app's open repository, opening it on first use (blocking).
     fn using<T>(&self, path: &Path, work: impl FnOnce(&Repository) -> Result<T, RepoError>) -> Result<T, RepoError> {
         let mut cached = self.repo.lock().unwrap_or_else(PoisonError::into_inner);
-        let repo = match cached.take() {
-            Some(repo) => repo,
-            None => open(path)?,
+        let handle = match cached.take() {
+            Some(handle) if !handle.stale(path) => handle,
+            _ => Handle::open(path)?,
         };
-        let result = work(&repo);
-        *cached = Some(repo);
+        let result = work(&handle.repo);
+        *cached = Some(handle);
         result
     }
+}
+
+/// Removes `objects/pack` from a repository when it is empty (see [`Handle`]).
+pub(crate) fn drop_empty_pack_dir(repo: &Path) {
+    // remove_dir only removes an empty folder; a folder with packs stays.
+    let _ = std::fs::remove_dir(repo.join(PACK_DIR));
 }
 
 impl AppRepos {
@@ -79,6 +113,9 @@ impl AppRepos {
         std::fs::create_dir_all(&root)
             .map_err(|err| RepoError::Worker(format!("creating {}: {err}", root.display())))?;
         remove_stale_locks(&root);
+        if let Ok(repos) = std::fs::read_dir(&root) {
+            repos.flatten().for_each(|repo| drop_empty_pack_dir(&repo.path()));
+        }
         // Every commit and tree is built here from objects this process just wrote or read, so
         // libgit2's re-check that each tree entry and parent exists only adds file-system reads
         // to every save. (Hash verification on read stays on.)

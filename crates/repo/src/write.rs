@@ -64,6 +64,7 @@ impl AppRepos {
             options.bare(true).initial_head("main").mkpath(true);
             let author = author.to_git()?;
             let repo = Repository::init_opts(path, &options)?;
+            crate::repos::drop_empty_pack_dir(path);
             let empty = repo.find_tree(repo.treebuilder(None)?.write()?)?;
             let changes =
                 files.into_iter().map(|(path, content)| FileChange::Put { path, content }).collect::<Vec<_>>();

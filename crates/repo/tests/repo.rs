@@ -361,3 +361,29 @@ async fn a_tag_names_one_revision_and_can_be_taken_back() {
     repos.delete_tag(&key, "v1.0.0").await.expect("deleted");
     assert_eq!(repos.tags(&key).await.expect("tags"), []);
 }
+
+#[tokio::test]
+async fn a_repository_without_packs_has_no_pack_folder_and_packs_made_later_are_seen() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (repos, key, first) = app(&dir).await;
+    let path = repos.path(&key);
+    assert!(!path.join("objects/pack").exists(), "no empty pack folder to re-list on every save");
+    let saved =
+        repos.commit(&key, &first, vec![put("app.py", "print(1)\n")], &who("ada"), "One", ROOMY).await.expect("saved");
+
+    // Someone packs the repository behind the server's back: loose objects go into a pack.
+    let gc = std::process::Command::new("git")
+        .arg(format!("--git-dir={}", path.display()))
+        .args(["gc", "--quiet", "--prune=now"])
+        .status()
+        .expect("git runs");
+    assert!(gc.success());
+    assert!(path.join("objects/pack").read_dir().expect("a pack folder").next().is_some());
+
+    // The handle opened before the pack existed is opened again, and finds the packed objects.
+    let (_, bytes) =
+        repos.read_file(&key, Some(saved.revision.clone()), p("app.py")).await.expect("read from the pack");
+    assert_eq!(bytes, b"print(1)\n");
+    let again = repos.commit(&key, &saved.revision, vec![put("app.py", "print(2)\n")], &who("ada"), "Two", ROOMY).await;
+    assert!(again.expect("saved on top of packed history").changed);
+}

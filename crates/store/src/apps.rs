@@ -4,7 +4,7 @@ use crate::SqliteStore;
 use crate::sqlite::{backend, corrupt};
 use async_trait::async_trait;
 use domain::app::AppSlug;
-use domain::ports::{AppChange, AppRecord, AppStore, NewApp, StoreError};
+use domain::ports::{AppChange, AppFacts, AppRecord, AppStore, NewApp, StoreError};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 use time::OffsetDateTime;
@@ -111,17 +111,38 @@ impl AppStore for SqliteStore {
         rows.iter().map(app_record).collect()
     }
 
-    async fn record_save(&self, id: i64, change: &AppChange) -> Result<(), StoreError> {
+    async fn record_saves(&self, saves: &[(i64, AppChange)]) -> Result<(), StoreError> {
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        for (id, change) in saves {
+            sqlx::query(
+                "UPDATE apps SET display_name = coalesce(?2, display_name), runtime_level = coalesce(?3, runtime_level),
+                                 size_bytes = max(0, size_bytes + ?4), updated_at = ?5
+                 WHERE id = ?1",
+            )
+            .bind(id)
+            .bind(change.display_name.as_deref())
+            .bind(change.runtime_level.as_deref())
+            .bind(change.size_delta)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+        }
+        tx.commit().await.map_err(backend)
+    }
+
+    async fn set_app_facts(&self, id: i64, facts: &AppFacts) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE apps SET display_name = coalesce(?2, display_name), runtime_level = coalesce(?3, runtime_level),
-                             size_bytes = max(0, size_bytes + ?4), updated_at = ?5
+                             size_bytes = ?4, updated_at = max(updated_at, ?5)
              WHERE id = ?1",
         )
         .bind(id)
-        .bind(change.display_name.as_deref())
-        .bind(change.runtime_level.as_deref())
-        .bind(change.size_delta)
-        .bind(OffsetDateTime::now_utc().unix_timestamp())
+        .bind(facts.display_name.as_deref())
+        .bind(facts.runtime_level.as_deref())
+        .bind(i64::try_from(facts.size_bytes).unwrap_or(i64::MAX))
+        .bind(facts.updated_at.unix_timestamp())
         .execute(&self.pool)
         .await
         .map_err(backend)?;

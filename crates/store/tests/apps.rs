@@ -1,7 +1,7 @@
 //! The SQLite app rows against a real database file.
 
 use domain::app::AppSlug;
-use domain::ports::{AccountStore, AppChange, AppStore, NewApp, StoreError};
+use domain::ports::{AccountStore, AppChange, AppFacts, AppStore, NewApp, StoreError};
 use domain::{Role, Username};
 use store::SqliteStore;
 
@@ -48,7 +48,10 @@ async fn apps_are_listed_by_slug_searched_and_archived() {
     assert_eq!(store.list_apps(Some("%"), None, 10).await.expect("search").len(), 1, "% is literal");
 
     store
-        .record_save(vt, &AppChange { display_name: Some("VT".into()), runtime_level: None, size_delta: -40 })
+        .record_saves(&[
+            (vt, AppChange { display_name: Some("Virus".into()), runtime_level: None, size_delta: -30 }),
+            (vt, AppChange { display_name: Some("VT".into()), runtime_level: None, size_delta: -10 }),
+        ])
         .await
         .expect("saved");
     let vt_row = store.find_app(&slug("virustotal")).await.expect("query").expect("found");
@@ -56,6 +59,19 @@ async fn apps_are_listed_by_slug_searched_and_archived() {
         (vt_row.display_name.as_str(), vt_row.size_bytes, vt_row.runtime_level.as_str()),
         ("VT", 60, "Playbook")
     );
+    let facts = AppFacts {
+        display_name: None,
+        runtime_level: Some("Organization".into()),
+        size_bytes: 75,
+        updated_at: time::OffsetDateTime::UNIX_EPOCH,
+    };
+    store.set_app_facts(vt, &facts).await.expect("repaired");
+    let repaired = store.find_app(&slug("virustotal")).await.expect("query").expect("found");
+    assert_eq!(
+        (repaired.display_name.as_str(), repaired.size_bytes, repaired.runtime_level.as_str()),
+        ("VT", 75, "Organization")
+    );
+    assert_eq!(repaired.updated_at, vt_row.updated_at, "an older head time never moves updated_at back");
 
     store.archive_app(vt).await.expect("archived");
     assert!(store.find_app(&slug("virustotal")).await.expect("query").is_none());
