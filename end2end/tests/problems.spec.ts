@@ -86,7 +86,7 @@ test('a problem links to the guide section that explains it', async ({ page }) =
 
   // Every guide is listed and opens.
   await guide.goto('/guides');
-  await expect(guide.getByTestId('guide-link')).toHaveCount(5);
+  await expect(guide.getByTestId('guide-link')).toHaveCount(6);
   await guide.getByTestId('guide-link').filter({ hasText: 'data mapping' }).click();
   await expect(guide.locator('h2#associations')).toBeVisible();
 });

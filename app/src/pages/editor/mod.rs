@@ -14,6 +14,7 @@ mod file_tree;
 mod keys;
 mod layout_form;
 mod metadata;
+mod picker_keys;
 mod problems;
 mod quick_open;
 mod snippet_picker;

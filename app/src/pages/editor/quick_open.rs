@@ -1,5 +1,6 @@
 //! Ctrl/Cmd+P: find a file by a few letters of its path; arrows choose, Enter opens, Escape closes.
 
+use super::picker_keys::{PickerKey, picker_key};
 use super::state::Ide;
 use super::tabs::quick_open;
 use leptos::prelude::*;
@@ -36,23 +37,14 @@ fn QuickOpenBox(ide: Ide) -> impl IntoView {
         ide.open(&path);
         ide.focus_editor();
     };
-    let on_key = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
-        "Escape" => close(),
-        "ArrowDown" => {
-            ev.prevent_default();
-            chosen.update(|c| *c = (*c + 1).min(matches.with_untracked(Vec::len).saturating_sub(1)));
-        }
-        "ArrowUp" => {
-            ev.prevent_default();
-            chosen.update(|c| *c = c.saturating_sub(1));
-        }
-        "Enter" => {
-            ev.prevent_default();
+    let on_key = move |ev: leptos::ev::KeyboardEvent| match picker_key(&ev, chosen, matches.with_untracked(Vec::len)) {
+        Some(PickerKey::Close) => close(),
+        Some(PickerKey::Choose) => {
             if let Some(path) = matches.with_untracked(|m| m.get(chosen.get_untracked()).cloned()) {
                 pick(path);
             }
         }
-        _ => {}
+        None => {}
     };
     view! {
         <div class="overlay" on:click=move |_| close()>

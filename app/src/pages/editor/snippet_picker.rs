@@ -4,6 +4,7 @@
 //! snippet of the signed-in user. The users' snippets are loaded once the editor runs and are
 //! offered in the completion list too.
 
+use super::picker_keys::{PickerKey, picker_key};
 use super::state::Ide;
 use crate::components::errors::readable;
 use crate::pages::snippets::api::{SnippetList, load_snippets, save_snippet};
@@ -93,23 +94,14 @@ fn PickerBox(ide: Ide) -> impl IntoView {
         ide.snippet_picker.set(false);
         ide.with_bridge(|bridge| bridge.insert_snippet(&body));
     };
-    let on_key = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
-        "Escape" => close(),
-        "ArrowDown" => {
-            ev.prevent_default();
-            chosen.update(|c| *c = (*c + 1).min(matches.with_untracked(Vec::len).saturating_sub(1)));
-        }
-        "ArrowUp" => {
-            ev.prevent_default();
-            chosen.update(|c| *c = c.saturating_sub(1));
-        }
-        "Enter" => {
-            ev.prevent_default();
+    let on_key = move |ev: leptos::ev::KeyboardEvent| match picker_key(&ev, chosen, matches.with_untracked(Vec::len)) {
+        Some(PickerKey::Close) => close(),
+        Some(PickerKey::Choose) => {
             if let Some(body) = matches.with_untracked(|m| m.get(chosen.get_untracked()).map(|o| o.body.clone())) {
                 insert(body);
             }
         }
-        _ => {}
+        None => {}
     };
     let can_write = move || ide.snippets.with(|l| l.as_ref().is_some_and(|l| l.can_write)) && !ide.read_only;
     let list = move || {
