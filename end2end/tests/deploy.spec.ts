@@ -145,3 +145,25 @@ test('an admin enables a webhook on the runs page and sees its deliveries and ru
   await expect(page.getByTestId('deliveries')).toContainText('run #');
   expect(errors, 'no hydration or script errors').toEqual([]);
 });
+
+test('a developer cancels a running app from its run page', async ({ page }) => {
+  await signIn(page);
+  const { slug, head } = await createApp(page, 'Cancel Journey');
+  const original = await (await page.request.get(`/api/v1/apps/${slug}/files/app.py`)).text();
+  const changes = [{ op: 'put', path: 'app.py', content: `import time\ntime.sleep(120)\n${original}` }];
+  expect((await page.request.post(`/api/v1/apps/${slug}/commits`, { data: { base: head, changes } })).status()).toBe(201);
+  const build = await buildHead(page, slug);
+  expect((await page.request.post('/api/v1/deployments', { data: { build, target: 'local' } })).status()).toBe(202);
+  const started = await page.request.post(`/api/v1/apps/${slug}/runs`, { data: { inputs: { text: 'x' }, wait: false } });
+  expect(started.ok(), await started.text()).toBeTruthy();
+  const { id } = await started.json();
+
+  await page.goto(`/runs/${id}`);
+  await waitForHydration(page);
+  await expect(page.getByTestId('run-cancel')).toBeVisible();
+  await page.getByTestId('run-cancel').click();
+  // The page shows the run again once it has ended.
+  await expect(page.getByTestId('state')).toHaveText('failed', { timeout: 20_000 });
+  await expect(page.getByTestId('run-reason')).toHaveText(/^cancelled by admin/);
+  await expect(page.getByTestId('run-cancel')).toHaveCount(0);
+});

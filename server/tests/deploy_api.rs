@@ -315,3 +315,61 @@ async fn test_cases_run_against_a_build_and_a_target_can_require_them() {
     let runs = server.call(Method::GET, &format!("/api/v1/apps/{}/runs", app.slug), Some(&admin), None).await.json();
     assert_eq!(runs["items"][0]["trigger"], "test");
 }
+
+#[tokio::test]
+async fn a_running_app_is_cancelled_by_a_developer_and_ends_failed_saying_who() {
+    let server = TestServer::start().await;
+    let admin = server.admin().await;
+    let dev = server.user_with_role("dev", "developer").await;
+    let reviewer = server.user_with_role("rita", "reviewer").await;
+    let mut app = create(&server, &dev, "Sleeper").await;
+    let original =
+        server.call(Method::GET, &format!("/api/v1/apps/{}/files/app.py", app.slug), Some(&dev), None).await.text;
+    let slow = format!("import time\ntime.sleep(120)\n{original}");
+    edit(&server, &dev, &mut app, |_| {}, &[("app.py", slow.as_str())]).await;
+    let build_id = build(&server, &dev, &app).await;
+    assert_eq!(deploy(&server, &admin, build_id, None).await.status, StatusCode::ACCEPTED);
+
+    let started = Instant::now();
+    let queued = server
+        .call(
+            Method::POST,
+            &format!("/api/v1/apps/{}/runs", app.slug),
+            Some(&dev),
+            Some(json!({"inputs": {"text": "x"}, "wait": false})),
+        )
+        .await;
+    assert!(queued.status.is_success(), "{}", queued.text);
+    let id = queued.json()["id"].as_i64().expect("id");
+    let path = format!("/api/v1/runs/{id}");
+    while server.call(Method::GET, &path, Some(&dev), None).await.json()["status"] != "running" {
+        assert!(started.elapsed() < Duration::from_secs(30), "the run starts");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    let cancel = format!("/api/v1/runs/{id}/cancel");
+    assert_eq!(server.call(Method::POST, &cancel, Some(&reviewer), None).await.status, StatusCode::FORBIDDEN);
+    let cancelled = server.call(Method::POST, &cancel, Some(&dev), None).await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.text);
+    let ended = loop {
+        let now = server.call(Method::GET, &path, Some(&dev), None).await.json();
+        if now["status"] != "running" {
+            break now;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "the run ends long before its 120 s sleep");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(
+        (ended["status"].as_str(), ended["reason"].as_str()),
+        (Some("failed"), Some("cancelled by dev")),
+        "{ended}"
+    );
+    let again = server.call(Method::POST, &cancel, Some(&dev), None).await;
+    assert_eq!((again.status, again.error_code().as_str()), (StatusCode::CONFLICT, "conflict"), "{}", again.text);
+    assert_eq!(
+        server.call(Method::POST, "/api/v1/runs/999999/cancel", Some(&dev), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let audit = server.call(Method::GET, "/api/v1/audit?action=run.cancel", Some(&admin), None).await.json();
+    assert!(audit.to_string().contains("run.cancel"), "{audit}");
+}

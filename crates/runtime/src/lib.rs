@@ -5,6 +5,7 @@
 //!   the import rules apply), read-only from then on.
 //! - [`run`]: one run — inputs in, output variables, exit message, log and duration out.
 
+mod cancel;
 pub mod install;
 pub mod remote;
 pub mod run;

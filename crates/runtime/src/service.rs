@@ -3,6 +3,7 @@
 //! contract change without a major version bump unless an admin gives a reason, runs deployed apps
 //! on demand through a bounded queue, and records every state change in the audit log.
 
+use crate::cancel::RunControls;
 use crate::install::{Installed, install};
 use crate::run::{RunEnd, RunInput, RunLimits, run};
 use crate::secrets::SecretBox;
@@ -58,6 +59,8 @@ pub(crate) struct Inner {
     slots: Semaphore,
     pub(crate) waiting: AtomicUsize,
     pub(crate) hooks: Hooks,
+    /// The cancel switches of queued and running runs.
+    controls: RunControls,
 }
 
 /// The stores the runtime uses (one SQLite store implements them all).
@@ -125,6 +128,7 @@ impl Runtime {
                 slots,
                 waiting: AtomicUsize::new(0),
                 hooks: Hooks::new(),
+                controls: RunControls::default(),
             }),
         }
     }
@@ -871,8 +875,9 @@ impl Runtime {
         let this = self.clone();
         let id = record.id;
         self.inner.waiting.fetch_add(1, Ordering::SeqCst);
+        let cancel = self.inner.controls.register(id);
         tokio::spawn(async move {
-            this.execute(id, installed, inputs, webhook_event).await;
+            this.execute(id, installed, inputs, webhook_event, cancel).await;
             let _ = done_tx.send(());
         });
         if wait {
@@ -883,10 +888,26 @@ impl Runtime {
         }
     }
 
-    async fn execute(&self, id: i64, installed: Installed, inputs: Map<String, Value>, webhook_event: Option<Value>) {
+    /// Runs a queued run once a slot is free, unless it was cancelled while it waited.
+    async fn execute(
+        &self,
+        id: i64,
+        installed: Installed,
+        inputs: Map<String, Value>,
+        webhook_event: Option<Value>,
+        mut cancel: watch::Receiver<bool>,
+    ) {
         let permit = self.inner.slots.acquire().await;
         self.inner.waiting.fetch_sub(1, Ordering::SeqCst);
         let _permit = permit;
+        if *cancel.borrow() {
+            let by = self.inner.controls.finish(id).unwrap_or_default();
+            let finish = failed_before_start(&format!("cancelled by {by} before it started"));
+            if let Err(err) = self.inner.store.finish_run(id, &finish).await {
+                tracing::error!(run = id, error = %err, "cannot record the end of a run");
+            }
+            return;
+        }
         if let Err(err) = self.inner.store.start_run(id).await {
             tracing::error!(run = id, error = %err, "cannot record the start of a run");
         }
@@ -894,7 +915,6 @@ impl Runtime {
             None => failed_before_start("this server cannot run apps: bubblewrap (the sandbox) is not installed"),
             Some(sandbox) => {
                 let scratch = self.inner.settings.runs_dir.join(id.to_string());
-                let (_cancel_tx, mut cancel) = watch::channel(false);
                 let input = RunInput { run_id: id, inputs, webhook_event };
                 let result = run(
                     sandbox,
@@ -907,6 +927,7 @@ impl Runtime {
                 )
                 .await;
                 let _ = tokio::fs::remove_dir_all(&scratch).await;
+                let cancelled_by = self.inner.controls.finish(id).unwrap_or_default();
                 match result {
                     Ok(outcome) => {
                         let reason = match outcome.end {
@@ -916,7 +937,7 @@ impl Runtime {
                                 self.inner.settings.limits.timeout.as_secs()
                             )),
                             RunEnd::Killed => Some("killed (over the memory limit?)".to_owned()),
-                            RunEnd::Cancelled => Some("cancelled".to_owned()),
+                            RunEnd::Cancelled => Some(format!("cancelled by {cancelled_by}")),
                         };
                         RunFinish {
                             status: if outcome.end == RunEnd::Succeeded { "succeeded" } else { "failed" }.to_owned(),
@@ -937,9 +958,26 @@ impl Runtime {
                 }
             }
         };
+        self.inner.controls.finish(id);
         if let Err(err) = self.inner.store.finish_run(id, &finish).await {
             tracing::error!(run = id, error = %err, "cannot record the end of a run");
         }
+    }
+
+    /// Cancels a queued or running run (developers and admins): a running app is stopped at once,
+    /// a queued one never starts; either ends `failed`, "cancelled by <who>". 409 once it ended.
+    pub async fn cancel_run(&self, actor: &Principal, id: i64) -> Result<Run, AppsError> {
+        apps::require_writer(actor)?;
+        let run = self.get_run(id).await?;
+        if !self.inner.controls.cancel(id, actor.username.as_str()) {
+            return Err(AppsError::StateConflict(format!(
+                "run {id} has ended ({}); there is nothing to cancel",
+                run.status
+            )));
+        }
+        let detail = json!({"run": id, "status": run.status});
+        self.inner.apps.audit().record(actor.username.as_str(), "run.cancel", &run.app, detail);
+        Ok(run)
     }
 }
 

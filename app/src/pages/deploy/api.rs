@@ -127,6 +127,13 @@ pub async fn load_run(id: i64) -> Result<RunView, ServerFnError> {
     Ok(RunView { run, app_name, can_run: apps::require_writer(&principal).is_ok() })
 }
 
+/// Cancels a queued or running run (developers and admins).
+#[server(prefix = "/rpc", input = Json)]
+pub async fn cancel_run(id: i64) -> Result<(), ServerFnError> {
+    let (principal, runtime) = runtime_service()?;
+    runtime.cancel_run(&principal, id).await.map(|_| ()).map_err(shown)
+}
+
 /// Runs a run again with the same inputs and waits; the new run's id.
 #[server(prefix = "/rpc", input = Json)]
 pub async fn run_again(id: i64) -> Result<i64, ServerFnError> {

@@ -2,7 +2,7 @@
 //! variables with their values, the exit message, the log and the time; Run again.
 
 use super::StateBadge;
-use super::api::{RunView, load_run, run_again, save_test_case};
+use super::api::{RunView, cancel_run, load_run, run_again, save_test_case};
 use crate::components::app_nav::{AppNav, AppSection};
 use crate::components::errors::{ErrorBanner, readable};
 use crate::components::format::{short, when};
@@ -56,8 +56,27 @@ fn RunDetail(view: RunView) -> impl IntoView {
         });
     };
     let succeeded = run.status == "succeeded";
+    let active = run.status == "queued" || run.status == "running";
+    if active {
+        reload_when_ended(id);
+    }
+    let cancelling = RwSignal::new(false);
+    let cancel = move |_| {
+        cancelling.set(true);
+        leptos::task::spawn_local(async move {
+            if let Err(err) = cancel_run(id).await {
+                error.set(Some(readable(&err)));
+                cancelling.set(false);
+            }
+        });
+    };
     let actions = can_run.then(|| {
         view! {
+            {active.then(|| view! {
+                <button class="button button-danger" data-testid="run-cancel" on:click=cancel disabled=move || cancelling.get()>
+                    {move || if cancelling.get() { "Cancelling…" } else { "Cancel" }}
+                </button>
+            })}
             {succeeded.then(|| view! { <SaveAsTestCase run=id error/> })}
             <button class="button" data-testid="run-again" on:click=again disabled=move || busy.get()>
                 {move || if busy.get() { "Running…" } else { "Run again" }}
@@ -103,6 +122,32 @@ fn RunDetail(view: RunView) -> impl IntoView {
             <pre class="build-log" data-testid="run-log">{run.log.clone()}</pre>
         </div>
     }
+}
+
+/// While the run is queued or running, looks at it every second and shows it again once it ends.
+fn reload_when_ended(id: i64) {
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = set_interval_with_handle(
+            move || {
+                leptos::task::spawn_local(async move {
+                    if let Ok(now) = load_run(id).await
+                        && now.run.status != "queued"
+                        && now.run.status != "running"
+                        && let Some(window) = web_sys::window()
+                    {
+                        let _ = window.location().reload();
+                    }
+                });
+            },
+            std::time::Duration::from_secs(1),
+        );
+        if let Ok(handle) = handle {
+            on_cleanup(move || handle.clear());
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
 }
 
 /// "Save as test case": names the case; its inputs are this run's, its expected outputs the

@@ -328,6 +328,16 @@ pub async fn test_cases(
     Ok(Json(state.runtime.test_cases(&app).await?))
 }
 
+/// Cancels a queued or running run (developers and admins); the run as it was asked. It ends
+/// moments later, `failed` with the reason "cancelled by <who>".
+pub async fn cancel_run(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Json<Run>, ApiError> {
+    Ok(Json(state.runtime.cancel_run(&who.0, id).await?))
+}
+
 /// Removes a test case (developers and admins). 204.
 pub async fn delete_test_case(
     State(state): State<AppState>,

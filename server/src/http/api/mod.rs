@@ -56,6 +56,7 @@ pub fn routes(settings: &HttpSettings) -> Router<AppState> {
         .route("/apps/{app}/runs", get(deploy::runs).post(deploy::run))
         .route("/runs/{id}", get(deploy::get_run))
         .route("/runs/{id}/rerun", post(deploy::rerun))
+        .route("/runs/{id}/cancel", post(deploy::cancel_run))
         .route("/runs/{id}/test-case", post(deploy::test_case_from_run))
         .route("/audit", get(deploy::audit))
         .route("/apps/{app}/webhooks", get(deploy::webhooks).post(deploy::create_webhook))
