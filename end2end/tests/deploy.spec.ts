@@ -97,6 +97,16 @@ test('the admin page lists targets and the audit log; others are refused', async
   const staging = page.locator('[data-testid="target-row"][data-target="staging"]');
   await expect(staging).toContainText('stored');
   await expect(page.locator('body')).not.toContainText('abt_secret_token_value');
+  // Change its URL (the secret left empty stays as it is), then remove it.
+  await staging.getByTestId('target-edit').click();
+  await expect(page.getByTestId('change-url')).toHaveValue('https://appbuilder.example.org');
+  await page.getByTestId('change-url').fill('https://appbuilder2.example.org');
+  await page.getByTestId('target-change-save').click();
+  await expect(staging).toContainText('https://appbuilder2.example.org');
+  await expect(staging).toContainText('stored');
+  await expect(page.getByTestId('target-change-form')).toHaveCount(0);
+  await staging.getByTestId('target-remove').click();
+  await expect(staging).toHaveCount(0);
   const local = page.locator('[data-testid="target-row"][data-target="local"]');
   await local.getByTestId('target-require-tests').check();
   await expect.poll(async () => (await (await page.request.get('/api/v1/targets')).json()).find((t: any) => t.name === 'local').require_tests).toBe(true);
