@@ -185,17 +185,15 @@ impl Apps {
             after = Some(last.slug.as_str().to_owned());
             for record in &page {
                 let Some(key) = RepoKey::parse(&record.repo_key) else { continue };
-                let head = match self.repos.head_facts(&key).await {
-                    Ok(head) => head,
+                checked += 1;
+                let head = match self.repos.head_facts_since(&key, record.updated_at).await {
+                    Ok(Some(head)) => head,
+                    Ok(None) => continue,
                     Err(err) => {
                         tracing::warn!(app = %record.slug, error = %err, "cannot read the app's head to check its row");
                         continue;
                     }
                 };
-                checked += 1;
-                if head.time.unix_timestamp() < record.updated_at.unix_timestamp() {
-                    continue;
-                }
                 let (display_name, runtime_level) = head.install_json.as_deref().map_or((None, None), manifest_facts);
                 let facts = AppFacts { display_name, runtime_level, size_bytes: head.size, updated_at: head.time };
                 self.store.set_app_facts(record.id, &facts).await?;

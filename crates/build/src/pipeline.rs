@@ -298,7 +298,7 @@ fn validate(run: &Run<'_>, slug: &str, files: &Files) -> StepResult {
             Severity::Info => "note",
         };
         let place = p.line.map_or(p.file.clone(), |l| format!("{}:{l}", p.file));
-        run.say(Step::Validate, format!("{place}: {severity} [{}] {}", p.code, p.message));
+        run.say(Step::Validate, domain::guides::validate_log_line(&place, severity, &p.code, &p.message));
     }
     let summary = format!("{} error(s), {} warning(s)", count(Severity::Error), count(Severity::Warning));
     if count(Severity::Error) > 0 {

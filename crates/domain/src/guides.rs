@@ -67,6 +67,12 @@ pub fn guide_href(code: &str) -> String {
         .map_or_else(|| "/guides".to_owned(), |(_, guide, section)| format!("/guides/{guide}#{section}"))
 }
 
+/// A validate finding as a build's log shows it: `place: severity [code] message` (the form
+/// [`log_line_code`] reads back).
+pub fn validate_log_line(place: &str, severity: &str, code: &str, message: &str) -> String {
+    format!("{place}: {severity} [{code}] {message}")
+}
+
 /// The problem code a build log line reports, if it reports one: the `[code]` of a validate
 /// finding (`install.json: error [install.app_id.missing] …`), `ruff.<rule>` of a lint finding
 /// (`app.py:3:8: F401 …`), or `python.compile` of a file that does not compile (`app.py:12: …`).
@@ -125,6 +131,8 @@ mod tests {
             Some("install.app_id.missing")
         );
         assert_eq!(code("validate", "0 error(s), 1 warning(s)"), None);
+        let written = validate_log_line("install.json:3", "warning", "output.naming.case", "use snake_case");
+        assert_eq!(code("validate", &written).as_deref(), Some("output.naming.case"));
         assert_eq!(code("python", "app.py:3:8: F401 [*] `os` imported but unused").as_deref(), Some("ruff.F401"));
         assert_eq!(code("python", "lib/x.py:10:1: E722 Do not use bare `except`").as_deref(), Some("ruff.E722"));
         assert_eq!(code("python", "lib/broken.py:1: invalid syntax").as_deref(), Some("python.compile"));

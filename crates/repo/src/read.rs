@@ -25,10 +25,14 @@ pub struct HeadFacts {
 }
 
 impl AppRepos {
-    /// The head's facts (see [`HeadFacts`]).
-    pub async fn head_facts(&self, key: &RepoKey) -> Result<HeadFacts, RepoError> {
-        self.with_repo(key, |repo| {
+    /// The head's facts (see [`HeadFacts`]) when it was committed at `since` or later (whole
+    /// seconds); `None` for an older head, without reading its tree.
+    pub async fn head_facts_since(&self, key: &RepoKey, since: OffsetDateTime) -> Result<Option<HeadFacts>, RepoError> {
+        self.with_repo(key, move |repo| {
             let head = repo.find_reference(BRANCH)?.peel_to_commit()?;
+            if head.time().seconds() < since.unix_timestamp() {
+                return Ok(None);
+            }
             let tree = head.tree()?;
             let install_json = match tree.get_name("install.json") {
                 Some(entry) if entry.kind() == Some(ObjectType::Blob) => {
@@ -37,7 +41,7 @@ impl AppRepos {
                 _ => None,
             };
             let time = OffsetDateTime::from_unix_timestamp(head.time().seconds()).unwrap_or(OffsetDateTime::UNIX_EPOCH);
-            Ok(HeadFacts { time, install_json, size: crate::write::tree_size(repo, &tree)? })
+            Ok(Some(HeadFacts { time, install_json, size: crate::write::tree_size(repo, &tree)? }))
         })
         .await
     }

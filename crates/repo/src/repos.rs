@@ -112,10 +112,7 @@ impl AppRepos {
         let root = root.into();
         std::fs::create_dir_all(&root)
             .map_err(|err| RepoError::Worker(format!("creating {}: {err}", root.display())))?;
-        remove_stale_locks(&root);
-        if let Ok(repos) = std::fs::read_dir(&root) {
-            repos.flatten().for_each(|repo| drop_empty_pack_dir(&repo.path()));
-        }
+        tidy_after_restart(&root);
         // Every commit and tree is built here from objects this process just wrote or read, so
         // libgit2's re-check that each tree entry and parent exists only adds file-system reads
         // to every save. (Hash verification on read stays on.)
@@ -178,10 +175,12 @@ fn open(path: &Path) -> Result<Repository, RepoError> {
     })
 }
 
-/// Deletes `*.lock` files under each repository's `refs/` and the index/packed-refs locks.
-fn remove_stale_locks(root: &Path) {
+/// In each repository: deletes the `*.lock` files a killed process left (under `refs/`, the
+/// index and packed-refs locks) and an empty `objects/pack` (see [`Handle`]).
+fn tidy_after_restart(root: &Path) {
     let Ok(repos) = std::fs::read_dir(root) else { return };
     for repo in repos.flatten() {
+        drop_empty_pack_dir(&repo.path());
         let mut stack = vec![repo.path()];
         while let Some(dir) = stack.pop() {
             let Ok(entries) = std::fs::read_dir(&dir) else { continue };

@@ -912,7 +912,10 @@ impl Runtime {
             tracing::error!(run = id, error = %err, "cannot record the start of a run");
         }
         let finish = match &self.inner.sandbox {
-            None => failed_before_start("this server cannot run apps: bubblewrap (the sandbox) is not installed"),
+            None => {
+                self.inner.controls.finish(id);
+                failed_before_start("this server cannot run apps: bubblewrap (the sandbox) is not installed")
+            }
             Some(sandbox) => {
                 let scratch = self.inner.settings.runs_dir.join(id.to_string());
                 let input = RunInput { run_id: id, inputs, webhook_event };
@@ -958,7 +961,6 @@ impl Runtime {
                 }
             }
         };
-        self.inner.controls.finish(id);
         if let Err(err) = self.inner.store.finish_run(id, &finish).await {
             tracing::error!(run = id, error = %err, "cannot record the end of a run");
         }
