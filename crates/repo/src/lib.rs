@@ -8,6 +8,7 @@
 //! paths is a [`RepoError::Conflict`], never a silent overwrite. History is only ever appended
 //! to: a restore is a new commit.
 
+mod branch;
 mod error;
 mod read;
 mod repos;

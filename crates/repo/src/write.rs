@@ -119,7 +119,8 @@ impl AppRepos {
                 return Ok(CommitOutcome { revision: revision(head.id()), changed: false, size_delta: 0 });
             }
             let tree = repo.find_tree(tree)?;
-            let oid = repo.commit(Some(BRANCH), &author, &author, &message, &tree, &[&head])?;
+            let oid = repo.commit(None, &author, &author, &message, &tree, &[&head])?;
+            crate::branch::advance(repo, head.id(), oid, &message)?;
             Ok(CommitOutcome { revision: revision(oid), changed: true, size_delta })
         })
         .await
@@ -151,7 +152,8 @@ impl AppRepos {
                 return Ok(CommitOutcome { revision: revision(head.id()), changed: false, size_delta: 0 });
             }
             let size_delta = tree_size(repo, &target)? as i64 - tree_size(repo, &head.tree()?)? as i64;
-            let oid = repo.commit(Some(BRANCH), &author, &author, &message, &target, &[&head])?;
+            let oid = repo.commit(None, &author, &author, &message, &target, &[&head])?;
+            crate::branch::advance(repo, head.id(), oid, &message)?;
             Ok(CommitOutcome { revision: revision(oid), changed: true, size_delta })
         })
         .await

@@ -387,3 +387,49 @@ async fn a_repository_without_packs_has_no_pack_folder_and_packs_made_later_are_
     let again = repos.commit(&key, &saved.revision, vec![put("app.py", "print(2)\n")], &who("ada"), "Two", ROOMY).await;
     assert!(again.expect("saved on top of packed history").changed);
 }
+
+/// Runs git on the repository at `path` and returns its trimmed output (asserting success).
+fn git_in(path: &std::path::Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .arg(format!("--git-dir={}", path.display()))
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+#[tokio::test]
+async fn saves_and_restores_move_the_branch_in_its_ref_file_and_git_follows_each_move() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (repos, key, first) = app(&dir).await;
+    let path = repos.path(&key);
+    let ref_file = path.join("refs/heads/main");
+    let inode = || std::fs::metadata(&ref_file).expect("a loose ref").ino();
+    let before = inode();
+
+    let mut head = first.clone();
+    for n in 0..3 {
+        let change = vec![put("app.py", &format!("print({n})\n"))];
+        head = repos.commit(&key, &head, change, &who("ada"), "Save", ROOMY).await.expect("saved").revision;
+        assert_eq!(git_in(&path, &["rev-parse", "main"]), head.as_str());
+    }
+    let restored = repos.restore(&key, &first, &head, &who("ada"), "Restore").await.expect("restored");
+    assert_eq!(git_in(&path, &["rev-parse", "main"]), restored.revision.as_str());
+    assert_eq!(inode(), before, "the ref file is overwritten where it is, not replaced by a new file");
+    assert_eq!(std::fs::read_to_string(&ref_file).expect("read"), format!("{}\n", restored.revision));
+
+    // git packs the branch behind the server's back (no loose ref file): the next save moves it
+    // libgit2's way, and the one after that in place again.
+    git_in(&path, &["pack-refs", "--all", "--prune"]);
+    assert!(!ref_file.exists());
+    let mut head = restored.revision;
+    for n in 0..2 {
+        let change = vec![put("app.py", &format!("print('packed {n}')\n"))];
+        head = repos.commit(&key, &head, change, &who("ada"), "Save", ROOMY).await.expect("saved").revision;
+        assert_eq!(git_in(&path, &["rev-parse", "main"]), head.as_str());
+    }
+    assert_eq!(git_in(&path, &["rev-list", "--count", "main"]), "7");
+    git_in(&path, &["fsck", "--strict", "--no-dangling"]);
+}
