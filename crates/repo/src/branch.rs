@@ -10,9 +10,15 @@
 //! that ground) and moves a branch only while holding the app's write lock, so it may overwrite
 //! the ref file in place: the new id has the same length as the old one, and one 41-byte
 //! `pwrite` into an existing file either happens or does not — a killed process leaves the old
-//! id or the new one, never a mix or an empty file. When the ref file is not what that needs
-//! (missing because `git gc` packed it, or not holding `from`), libgit2 moves the branch the usual
-//! way, checking that it still points at `from`.
+//! id or the new one, never a mix or an empty file. Readers in this process go through the same
+//! repository handle and lock, so they never see a write half done.
+//!
+//! libgit2 moves the branch the usual way (lock file, compare-and-swap on `from`) when the ref
+//! file is missing (packed by `git gc`) or does not hold `from`, when someone holds `main.lock`
+//! (the save then fails as it always did, instead of writing under another writer's lock), and
+//! when the branch keeps a reflog (so the log has no gaps). What this does not guard against: a
+//! `git pack-refs --prune` or `git gc` run *while* a save moves the branch can check the old id,
+//! miss the new one and drop the loose file — run git maintenance only on a stopped server.
 
 use crate::error::RepoError;
 use crate::write::BRANCH;
@@ -32,11 +38,16 @@ pub(crate) fn advance(repo: &Repository, from: Oid, to: Oid, message: &str) -> R
 /// Overwrites the loose ref file when it holds exactly `from` and a newline; false otherwise
 /// (nothing written).
 fn overwrite_in_place(repo: &Repository, from: Oid, to: Oid) -> bool {
-    let Ok(file) = OpenOptions::new().read(true).write(true).open(repo.path().join(BRANCH)) else {
+    let git_dir = repo.path();
+    if git_dir.join(format!("{BRANCH}.lock")).exists() || git_dir.join("logs").join(BRANCH).exists() {
+        return false;
+    }
+    let Ok(file) = OpenOptions::new().read(true).write(true).open(git_dir.join(BRANCH)) else {
         return false;
     };
     let expected = format!("{from}\n");
-    let mut current = [0u8; 64];
+    // Room for a longer id than SHA-1's (it then does not match, and libgit2 moves the branch).
+    let mut current = [0u8; 128];
     match file.read_at(&mut current, 0) {
         Ok(read) if current[..read] == *expected.as_bytes() => {}
         _ => return false,

@@ -425,11 +425,25 @@ async fn saves_and_restores_move_the_branch_in_its_ref_file_and_git_follows_each
     git_in(&path, &["pack-refs", "--all", "--prune"]);
     assert!(!ref_file.exists());
     let mut head = restored.revision;
+    let mut inodes = Vec::new();
     for n in 0..2 {
         let change = vec![put("app.py", &format!("print('packed {n}')\n"))];
         head = repos.commit(&key, &head, change, &who("ada"), "Save", ROOMY).await.expect("saved").revision;
         assert_eq!(git_in(&path, &["rev-parse", "main"]), head.as_str());
+        inodes.push(inode());
     }
-    assert_eq!(git_in(&path, &["rev-list", "--count", "main"]), "7");
+    assert_eq!(inodes[0], inodes[1], "back to writing in place once the loose ref exists again");
+
+    // Another writer holds the branch's lock: the save fails and the branch stays where it was.
+    let lock = path.join("refs/heads/main.lock");
+    std::fs::write(&lock, "").expect("a lock");
+    let locked = repos.commit(&key, &head, vec![put("app.py", "print('locked')\n")], &who("ada"), "Save", ROOMY).await;
+    assert!(matches!(locked, Err(RepoError::Git(_))), "{locked:?}");
+    assert_eq!(git_in(&path, &["rev-parse", "main"]), head.as_str());
+    std::fs::remove_file(&lock).expect("unlocked");
+    let change = vec![put("app.py", "print('unlocked')\n")];
+    head = repos.commit(&key, &head, change, &who("ada"), "Save", ROOMY).await.expect("saved").revision;
+    assert_eq!(git_in(&path, &["rev-parse", "main"]), head.as_str());
+    assert_eq!(git_in(&path, &["rev-list", "--count", "main"]), "8");
     git_in(&path, &["fsck", "--strict", "--no-dangling"]);
 }
