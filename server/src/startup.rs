@@ -66,11 +66,11 @@ async fn build_state(
         .map_err(|err| StartupError::Input(format!("cannot open the app repositories: {err}")))?;
     let apps = Apps::new(Arc::new(store.clone()), repos, apps::audit::Audit::start(Arc::new(store.clone())));
     // Rows are written behind saves: set any a stopped process left behind from git first.
-    let checked = apps
+    let repair = apps
         .repair_rows()
         .await
         .map_err(|err| StartupError::Input(format!("cannot check the app rows against their repositories: {err}")))?;
-    tracing::debug!(apps = checked, "app rows checked against their repositories");
+    tracing::debug!(apps = repair.checked, repaired = repair.repaired, "app rows checked against their repositories");
     let (builds, toolbox, sandbox) = builds_service(global, serve, &store, &apps).await;
     let runtime = runtime_service(global, serve, &store, &apps, &builds, toolbox, sandbox)?;
     let releases = reviews::Releases::new(Arc::new(store.clone()), apps.clone(), builds.clone());

@@ -20,5 +20,5 @@ pub mod templates;
 
 pub use domain::app::AppSummary;
 pub use error::AppsError;
-pub use service::{Apps, CreatedApp, ImportedApp, SaveOutcome, parse_path, require_writer};
+pub use service::{Apps, CreatedApp, ImportedApp, RowRepair, SaveOutcome, parse_path, require_writer};
 pub use snippets::Snippets;

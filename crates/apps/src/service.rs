@@ -67,6 +67,14 @@ fn ensure_app_id(install_json: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// What a save did.
+/// What [`Apps::repair_rows`] did: how many rows it compared with their repositories, and how
+/// many it set again because they named another head.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowRepair {
+    pub checked: usize,
+    pub repaired: usize,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct SaveOutcome {
     pub revision: Revision,
@@ -167,17 +175,18 @@ impl Apps {
                 row.runtime_level = level.clone();
             }
             row.size_bytes = row.size_bytes.saturating_add_signed(change.size_delta);
+            row.head_revision = Some(change.revision.clone());
             let now = OffsetDateTime::now_utc().unix_timestamp();
             row.updated_at = OffsetDateTime::from_unix_timestamp(now).unwrap_or(row.updated_at);
         }
         self.row_writer.record(record.id, change);
     }
 
-    /// Sets the rows of apps whose last saves a stopped process may not have recorded (their
-    /// head is not older than the row) from git: name and runtime level from install.json, the
-    /// size of the files. Run once at start-up, before serving; returns how many were checked.
-    pub async fn repair_rows(&self) -> Result<usize, AppsError> {
-        let mut checked = 0;
+    /// Sets the rows of apps whose last saves a stopped process may not have recorded (the row
+    /// names another head than the repository's) from git: name and runtime level from
+    /// install.json, the size of the files, the head. Run once at start-up, before serving.
+    pub async fn repair_rows(&self) -> Result<RowRepair, AppsError> {
+        let (mut checked, mut repaired) = (0, 0);
         let mut after: Option<String> = None;
         loop {
             let page = self.store.list_apps(None, after.as_deref(), 500).await?;
@@ -186,7 +195,7 @@ impl Apps {
             for record in &page {
                 let Some(key) = RepoKey::parse(&record.repo_key) else { continue };
                 checked += 1;
-                let head = match self.repos.head_facts_since(&key, record.updated_at).await {
+                let head = match self.repos.head_facts_unless(&key, record.head_revision.clone()).await {
                     Ok(Some(head)) => head,
                     Ok(None) => continue,
                     Err(err) => {
@@ -195,11 +204,18 @@ impl Apps {
                     }
                 };
                 let (display_name, runtime_level) = head.install_json.as_deref().map_or((None, None), manifest_facts);
-                let facts = AppFacts { display_name, runtime_level, size_bytes: head.size, updated_at: head.time };
+                let facts = AppFacts {
+                    display_name,
+                    runtime_level,
+                    size_bytes: head.size,
+                    updated_at: head.time,
+                    revision: head.revision,
+                };
                 self.store.set_app_facts(record.id, &facts).await?;
+                repaired += 1;
             }
         }
-        Ok(checked)
+        Ok(RowRepair { checked, repaired })
     }
 
     fn summary(record: AppRecord, head: Revision) -> AppSummary {
@@ -373,6 +389,7 @@ impl Apps {
                 template: origin.template,
                 created_by: actor.user_id,
                 size_bytes: size,
+                head_revision: &head,
             };
             match self.store.create_app(&row).await {
                 Ok(_) => {
@@ -479,7 +496,12 @@ impl Apps {
         let budget = SizeBudget { current: record.size_bytes, max: MAX_APP_BYTES };
         let outcome = self.repos.commit(&key, &base, changes, &signature(actor), &message, budget).await?;
         if outcome.changed {
-            let change = AppChange { display_name, runtime_level, size_delta: outcome.size_delta };
+            let change = AppChange {
+                display_name,
+                runtime_level,
+                size_delta: outcome.size_delta,
+                revision: outcome.revision.clone(),
+            };
             self.record_save(&record, change);
             let detail = serde_json::json!({"revision": outcome.revision.as_str(), "message": message});
             self.audit.record(actor.username.as_str(), "app.save", record.slug.as_str(), detail);
@@ -639,7 +661,11 @@ impl Apps {
             let install = self.repos.read_file(&key, None, parse_path("install.json")?).await.ok();
             let (display_name, runtime_level) =
                 install.map(|(_, bytes)| manifest_facts(&bytes)).unwrap_or((None, None));
-            self.record_save(&record, AppChange { display_name, runtime_level, size_delta: outcome.size_delta });
+            let revision = outcome.revision.clone();
+            self.record_save(
+                &record,
+                AppChange { display_name, runtime_level, size_delta: outcome.size_delta, revision },
+            );
             let detail = serde_json::json!({"restored": rev.as_str(), "revision": outcome.revision.as_str()});
             self.audit.record(actor.username.as_str(), "app.restore", record.slug.as_str(), detail);
         }

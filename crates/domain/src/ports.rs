@@ -114,6 +114,8 @@ pub struct AppRecord {
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
     pub size_bytes: u64,
+    /// The head the row describes; `None` when not known (a row from before it was kept).
+    pub head_revision: Option<crate::app::Revision>,
 }
 
 /// A new app's row.
@@ -126,14 +128,18 @@ pub struct NewApp<'a> {
     pub template: Option<&'a str>,
     pub created_by: i64,
     pub size_bytes: u64,
+    /// The first commit.
+    pub head_revision: &'a crate::app::Revision,
 }
 
 /// What a save changes in an app's row.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct AppChange {
     pub display_name: Option<String>,
     pub runtime_level: Option<String>,
     pub size_delta: i64,
+    /// The save's commit: the row's new head.
+    pub revision: crate::app::Revision,
 }
 
 /// What an app's row says about its head, read again from git.
@@ -143,6 +149,8 @@ pub struct AppFacts {
     pub runtime_level: Option<String>,
     pub size_bytes: u64,
     pub updated_at: OffsetDateTime,
+    /// The head these facts were read at.
+    pub revision: crate::app::Revision,
 }
 
 /// Apps' rows: slugs, names and sizes. Archived apps are invisible through this trait except
@@ -164,7 +172,7 @@ pub trait AppStore: Send + Sync {
         limit: u32,
     ) -> Result<Vec<AppRecord>, StoreError>;
     /// Records saves, in order, in one transaction: each one's new name or runtime level if they
-    /// changed, its size change, the time.
+    /// changed, its size change, its commit as the row's head, the time.
     async fn record_saves(&self, saves: &[(i64, AppChange)]) -> Result<(), StoreError>;
     /// Sets what a row knows about an app's head (after a restart, when saves may have been
     /// committed to git but not yet recorded here).

@@ -15,22 +15,27 @@ use git2::{
 use std::path::Path;
 use time::OffsetDateTime;
 
-/// What an app's row keeps about its head: when it was committed, its install.json (if any)
-/// and the total size of its files.
+/// What an app's row keeps about its head: which commit, when it was made, its install.json (if
+/// any) and the total size of its files.
 #[derive(Debug, Clone)]
 pub struct HeadFacts {
+    pub revision: Revision,
     pub time: OffsetDateTime,
     pub install_json: Option<Vec<u8>>,
     pub size: u64,
 }
 
 impl AppRepos {
-    /// The head's facts (see [`HeadFacts`]) when it was committed at `since` or later (whole
-    /// seconds); `None` for an older head, without reading its tree.
-    pub async fn head_facts_since(&self, key: &RepoKey, since: OffsetDateTime) -> Result<Option<HeadFacts>, RepoError> {
+    /// The head's facts (see [`HeadFacts`]) unless the head is `known`: then `None`, without
+    /// reading its tree.
+    pub async fn head_facts_unless(
+        &self,
+        key: &RepoKey,
+        known: Option<Revision>,
+    ) -> Result<Option<HeadFacts>, RepoError> {
         self.with_repo(key, move |repo| {
             let head = repo.find_reference(BRANCH)?.peel_to_commit()?;
-            if head.time().seconds() < since.unix_timestamp() {
+            if known.is_some_and(|known| known.as_str() == head.id().to_string()) {
                 return Ok(None);
             }
             let tree = head.tree()?;
@@ -41,7 +46,8 @@ impl AppRepos {
                 _ => None,
             };
             let time = OffsetDateTime::from_unix_timestamp(head.time().seconds()).unwrap_or(OffsetDateTime::UNIX_EPOCH);
-            Ok(Some(HeadFacts { time, install_json, size: crate::write::tree_size(repo, &tree)? }))
+            let size = crate::write::tree_size(repo, &tree)?;
+            Ok(Some(HeadFacts { revision: revision(head.id()), time, install_json, size }))
         })
         .await
     }

@@ -3,7 +3,7 @@
 use crate::SqliteStore;
 use crate::sqlite::{backend, corrupt};
 use async_trait::async_trait;
-use domain::app::AppSlug;
+use domain::app::{AppSlug, Revision};
 use domain::ports::{AppChange, AppFacts, AppRecord, AppStore, NewApp, StoreError};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
@@ -11,13 +11,15 @@ use time::OffsetDateTime;
 
 const APP_COLUMNS: &str =
     "a.id, a.slug, a.repo_key, a.display_name, a.runtime_level, a.template, u.username AS created_by,
-     a.created_at, a.updated_at, a.size_bytes";
+     a.created_at, a.updated_at, a.size_bytes, a.head_revision";
 
 fn app_record(row: &SqliteRow) -> Result<AppRecord, StoreError> {
     let time = |column: &str| -> Result<OffsetDateTime, StoreError> {
         OffsetDateTime::from_unix_timestamp(row.try_get(column).map_err(backend)?).map_err(|_| corrupt("timestamp"))
     };
     let size: i64 = row.try_get("size_bytes").map_err(backend)?;
+    let head: Option<String> = row.try_get("head_revision").map_err(backend)?;
+    let head_revision = head.map(|head| Revision::parse(&head).map_err(|_| corrupt("head revision"))).transpose()?;
     Ok(AppRecord {
         id: row.try_get("id").map_err(backend)?,
         slug: AppSlug::parse(row.try_get("slug").map_err(backend)?).map_err(|_| corrupt("slug"))?,
@@ -29,6 +31,7 @@ fn app_record(row: &SqliteRow) -> Result<AppRecord, StoreError> {
         created_at: time("created_at")?,
         updated_at: time("updated_at")?,
         size_bytes: size.max(0).unsigned_abs(),
+        head_revision,
     })
 }
 
@@ -43,8 +46,9 @@ impl AppStore for SqliteStore {
     async fn create_app(&self, app: &NewApp<'_>) -> Result<AppRecord, StoreError> {
         let now = OffsetDateTime::now_utc().unix_timestamp();
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO apps (slug, repo_key, display_name, runtime_level, template, created_by, created_at, updated_at, size_bytes)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8) RETURNING id",
+            "INSERT INTO apps (slug, repo_key, display_name, runtime_level, template, created_by, created_at, updated_at,
+                               size_bytes, head_revision)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9) RETURNING id",
         )
         .bind(app.slug.as_str())
         .bind(app.repo_key)
@@ -54,6 +58,7 @@ impl AppStore for SqliteStore {
         .bind(app.created_by)
         .bind(now)
         .bind(i64::try_from(app.size_bytes).unwrap_or(i64::MAX))
+        .bind(app.head_revision.as_str())
         .fetch_one(&self.pool)
         .await
         .map_err(|err| match &err {
@@ -117,7 +122,7 @@ impl AppStore for SqliteStore {
         for (id, change) in saves {
             sqlx::query(
                 "UPDATE apps SET display_name = coalesce(?2, display_name), runtime_level = coalesce(?3, runtime_level),
-                                 size_bytes = max(0, size_bytes + ?4), updated_at = ?5
+                                 size_bytes = max(0, size_bytes + ?4), updated_at = ?5, head_revision = ?6
                  WHERE id = ?1",
             )
             .bind(id)
@@ -125,6 +130,7 @@ impl AppStore for SqliteStore {
             .bind(change.runtime_level.as_deref())
             .bind(change.size_delta)
             .bind(now)
+            .bind(change.revision.as_str())
             .execute(&mut *tx)
             .await
             .map_err(backend)?;
@@ -135,7 +141,7 @@ impl AppStore for SqliteStore {
     async fn set_app_facts(&self, id: i64, facts: &AppFacts) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE apps SET display_name = coalesce(?2, display_name), runtime_level = coalesce(?3, runtime_level),
-                             size_bytes = ?4, updated_at = max(updated_at, ?5)
+                             size_bytes = ?4, updated_at = max(updated_at, ?5), head_revision = ?6
              WHERE id = ?1",
         )
         .bind(id)
@@ -143,6 +149,7 @@ impl AppStore for SqliteStore {
         .bind(facts.runtime_level.as_deref())
         .bind(i64::try_from(facts.size_bytes).unwrap_or(i64::MAX))
         .bind(facts.updated_at.unix_timestamp())
+        .bind(facts.revision.as_str())
         .execute(&self.pool)
         .await
         .map_err(backend)?;

@@ -1,6 +1,6 @@
 //! The SQLite app rows against a real database file.
 
-use domain::app::AppSlug;
+use domain::app::{AppSlug, Revision};
 use domain::ports::{AccountStore, AppChange, AppFacts, AppStore, NewApp, StoreError};
 use domain::{Role, Username};
 use store::SqliteStore;
@@ -16,6 +16,10 @@ fn slug(s: &str) -> AppSlug {
     AppSlug::parse(s).expect("slug")
 }
 
+fn rev(digit: char) -> Revision {
+    Revision::parse(&digit.to_string().repeat(40)).expect("a revision")
+}
+
 async fn add(store: &SqliteStore, user: i64, s: &str, name: &str) -> i64 {
     let slug = slug(s);
     let app = NewApp {
@@ -26,6 +30,7 @@ async fn add(store: &SqliteStore, user: i64, s: &str, name: &str) -> i64 {
         template: Some("playbook-basic"),
         created_by: user,
         size_bytes: 100,
+        head_revision: &rev('a'),
     };
     store.create_app(&app).await.expect("created").id
 }
@@ -49,8 +54,19 @@ async fn apps_are_listed_by_slug_searched_and_archived() {
 
     store
         .record_saves(&[
-            (vt, AppChange { display_name: Some("Virus".into()), runtime_level: None, size_delta: -30 }),
-            (vt, AppChange { display_name: Some("VT".into()), runtime_level: None, size_delta: -10 }),
+            (
+                vt,
+                AppChange {
+                    display_name: Some("Virus".into()),
+                    runtime_level: None,
+                    size_delta: -30,
+                    revision: rev('b'),
+                },
+            ),
+            (
+                vt,
+                AppChange { display_name: Some("VT".into()), runtime_level: None, size_delta: -10, revision: rev('c') },
+            ),
         ])
         .await
         .expect("saved");
@@ -59,11 +75,13 @@ async fn apps_are_listed_by_slug_searched_and_archived() {
         (vt_row.display_name.as_str(), vt_row.size_bytes, vt_row.runtime_level.as_str()),
         ("VT", 60, "Playbook")
     );
+    assert_eq!(vt_row.head_revision, Some(rev('c')), "the last save's commit is the row's head");
     let facts = AppFacts {
         display_name: None,
         runtime_level: Some("Organization".into()),
         size_bytes: 75,
         updated_at: time::OffsetDateTime::UNIX_EPOCH,
+        revision: rev('d'),
     };
     store.set_app_facts(vt, &facts).await.expect("repaired");
     let repaired = store.find_app(&slug("virustotal")).await.expect("query").expect("found");
@@ -72,6 +90,7 @@ async fn apps_are_listed_by_slug_searched_and_archived() {
         ("VT", 75, "Organization")
     );
     assert_eq!(repaired.updated_at, vt_row.updated_at, "an older head time never moves updated_at back");
+    assert_eq!(repaired.head_revision, Some(rev('d')));
 
     store.archive_app(vt).await.expect("archived");
     assert!(store.find_app(&slug("virustotal")).await.expect("query").is_none());
@@ -85,6 +104,7 @@ async fn apps_are_listed_by_slug_searched_and_archived() {
         template: None,
         created_by: user,
         size_bytes: 0,
+        head_revision: &rev('e'),
     };
     assert!(matches!(store.create_app(&again).await, Err(StoreError::Conflict(_))));
 }

@@ -20,6 +20,7 @@ async fn a_deployment_left_running_by_a_stopped_server_ends_failed_with_its_last
         template: None,
         created_by: admin.id,
         size_bytes: 1,
+        head_revision: &domain::app::Revision::parse(&"f".repeat(40)).expect("a revision"),
     };
     let app = store.create_app(&app).await.expect("app");
     let build = store.create_build(app.id, &"a".repeat(40), admin.id).await.expect("build");
