@@ -6,4 +6,5 @@ pub mod errors;
 pub mod format;
 pub mod header;
 pub mod page_title;
+pub mod record_page;
 pub mod shell;

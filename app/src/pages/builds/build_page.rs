@@ -7,34 +7,13 @@ use super::{StatusBadge, duration};
 use crate::components::app_nav::{AppNav, AppSection};
 use crate::components::errors::{ErrorBanner, readable};
 use crate::components::format::{short, when};
-use crate::components::page_title::PageTitle;
+use crate::components::record_page::record_page;
 use domain::build::{Build, BuildStep, LogLine};
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn BuildPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()));
-    let loaded = Resource::new(id, |id| async move {
-        match id {
-            Some(id) => load_build(id).await,
-            None => Err(ServerFnError::new("There is no such build.")),
-        }
-    });
-    view! {
-        <PageTitle text="Build"/>
-        <div class="app-page">
-            <Suspense fallback=|| view! { <p class="muted">"Loading the build…"</p> }>
-                {move || Suspend::new(async move {
-                    match loaded.await {
-                        Ok(view) => view! { <BuildDetail view/> }.into_any(),
-                        Err(err) => view! { <div class="app-page-body"><ErrorBanner message=readable(&err)/></div> }.into_any(),
-                    }
-                })}
-            </Suspense>
-        </div>
-    }
+    record_page("Build", "build", load_build, |view| view! { <BuildDetail view/> })
 }
 
 #[component]

@@ -6,33 +6,13 @@ use super::api::{RunView, cancel_run, load_run, run_again, save_test_case};
 use crate::components::app_nav::{AppNav, AppSection};
 use crate::components::errors::{ErrorBanner, readable};
 use crate::components::format::{short, when};
-use crate::components::page_title::PageTitle;
+use crate::components::record_page::record_page;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_navigate;
 
 #[component]
 pub fn RunPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()));
-    let loaded = Resource::new(id, |id| async move {
-        match id {
-            Some(id) => load_run(id).await,
-            None => Err(ServerFnError::new("There is no such run.")),
-        }
-    });
-    view! {
-        <PageTitle text="Run"/>
-        <div class="app-page">
-            <Suspense fallback=|| view! { <p class="muted">"Loading the run…"</p> }>
-                {move || Suspend::new(async move {
-                    match loaded.await {
-                        Ok(view) => view! { <RunDetail view/> }.into_any(),
-                        Err(err) => view! { <div class="app-page-body"><ErrorBanner message=readable(&err)/></div> }.into_any(),
-                    }
-                })}
-            </Suspense>
-        </div>
-    }
+    record_page("Run", "run", load_run, |view| view! { <RunDetail view/> })
 }
 
 #[component]

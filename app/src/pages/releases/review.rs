@@ -7,34 +7,13 @@ use super::{ContractChanges, ReviewBadge};
 use crate::components::app_nav::{AppNav, AppSection};
 use crate::components::errors::{ErrorBanner, readable};
 use crate::components::format::{query_value, short, subject, when};
-use crate::components::page_title::PageTitle;
+use crate::components::record_page::record_page;
 use domain::release::{Review, ReviewComment};
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn ReviewPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()));
-    let loaded = Resource::new(id, |id| async move {
-        match id {
-            Some(id) => load_review(id).await,
-            None => Err(ServerFnError::new("There is no such review.")),
-        }
-    });
-    view! {
-        <PageTitle text="Review"/>
-        <div class="app-page">
-            <Suspense fallback=|| view! { <p class="muted">"Loading the review…"</p> }>
-                {move || Suspend::new(async move {
-                    match loaded.await {
-                        Ok(page) => view! { <ReviewDetail page/> }.into_any(),
-                        Err(err) => view! { <div class="app-page-body"><ErrorBanner message=readable(&err)/></div> }.into_any(),
-                    }
-                })}
-            </Suspense>
-        </div>
-    }
+    record_page("Review", "review", load_review, |page| view! { <ReviewDetail page/> })
 }
 
 #[component]
