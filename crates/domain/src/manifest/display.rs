@@ -4,15 +4,8 @@
 //! `true`/`false`, empty fields as NULL). A clause that cannot be read shows its field: hiding an
 //! input by mistake is worse than showing one.
 
+use super::clause::{Token, tokens};
 use std::collections::HashMap;
-
-#[derive(Debug, Clone, PartialEq)]
-enum Token {
-    Word(String),
-    Text(String),
-    Number(f64),
-    Op(String),
-}
 
 #[derive(Debug, Clone, PartialEq)]
 enum Val {
@@ -53,69 +46,6 @@ impl Val {
     }
 }
 
-fn tokens(text: &str) -> Option<Vec<Token>> {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c.is_whitespace() {
-            i += 1;
-        } else if c == '\'' {
-            let mut s = String::new();
-            i += 1;
-            loop {
-                match chars.get(i)? {
-                    '\'' if chars.get(i + 1) == Some(&'\'') => {
-                        s.push('\'');
-                        i += 2;
-                    }
-                    '\'' => break,
-                    other => {
-                        s.push(*other);
-                        i += 1;
-                    }
-                }
-            }
-            i += 1;
-            out.push(Token::Text(s));
-        } else if c == '"' || c == '`' || c == '[' {
-            let close = if c == '[' { ']' } else { c };
-            let start = i + 1;
-            i = start;
-            while *chars.get(i)? != close {
-                i += 1;
-            }
-            out.push(Token::Word(chars[start..i].iter().collect()));
-            i += 1;
-        } else if c.is_ascii_digit() {
-            let start = i;
-            while chars.get(i).is_some_and(|x| x.is_ascii_digit() || *x == '.') {
-                i += 1;
-            }
-            out.push(Token::Number(chars[start..i].iter().collect::<String>().parse().ok()?));
-        } else if c.is_alphabetic() || c == '_' {
-            let start = i;
-            while chars.get(i).is_some_and(|x| x.is_alphanumeric() || *x == '_') {
-                i += 1;
-            }
-            out.push(Token::Word(chars[start..i].iter().collect()));
-        } else {
-            let two: String = chars[i..(i + 2).min(chars.len())].iter().collect();
-            if ["<=", ">=", "<>", "!=", "=="].contains(&two.as_str()) {
-                out.push(Token::Op(two));
-                i += 2;
-            } else if "=<>(),".contains(c) {
-                out.push(Token::Op(c.to_string()));
-                i += 1;
-            } else {
-                return None;
-            }
-        }
-    }
-    Some(out)
-}
-
 struct Eval<'a> {
     tokens: Vec<Token>,
     at: usize,
@@ -133,7 +63,7 @@ impl Eval<'_> {
     }
 
     fn op(&mut self, op: &str) -> bool {
-        if matches!(self.tokens.get(self.at), Some(Token::Op(o)) if o == op) {
+        if matches!(self.tokens.get(self.at), Some(Token::Op(o)) if *o == op) {
             self.at += 1;
             true
         } else {
@@ -228,12 +158,12 @@ impl Eval<'_> {
         self.at += 1;
         match token {
             Token::Text(t) => Some(Val::Text(t)),
-            Token::Number(n) => Some(Val::Number(n)),
+            Token::Number(n) => n.parse().ok().map(Val::Number),
             Token::Word(w) if w.eq_ignore_ascii_case("NULL") => Some(Val::Null),
             Token::Word(w) if w.eq_ignore_ascii_case("TRUE") => Some(Val::Bool(true)),
             Token::Word(w) if w.eq_ignore_ascii_case("FALSE") => Some(Val::Bool(false)),
-            Token::Word(w) => {
-                Some(self.values.get(&w).filter(|v| !v.is_empty()).map_or(Val::Null, |v| Val::Text(v.clone())))
+            Token::Word(name) | Token::Name(name) => {
+                Some(self.values.get(&name).filter(|v| !v.is_empty()).map_or(Val::Null, |v| Val::Text(v.clone())))
             }
             Token::Op(o) if o == "(" => {
                 let inner = self.or()?;
@@ -260,7 +190,7 @@ fn like(text: &str, pattern: &str) -> bool {
 
 /// Whether a field with this `display` clause shows, given the form's current values.
 pub fn visible(clause: &str, values: &HashMap<String, String>) -> bool {
-    let Some(tokens) = tokens(clause) else { return true };
+    let Ok(tokens) = tokens(clause) else { return true };
     let mut eval = Eval { tokens, at: 0, values };
     match eval.or() {
         Some(result) if eval.at == eval.tokens.len() => result.truthy(),
@@ -290,5 +220,8 @@ mod tests {
         assert!(visible("tc_action LIKE 'look%'", &v));
         assert!(visible("\"tc_action\" != 'Report'", &v));
         assert!(visible("it's broken (", &v), "an unreadable clause shows its field");
+        assert!(visible("[tc_action] = 'Lookup' AND count < 1e3 AND count >= .5", &v));
+        assert!(visible("tc_action <> 'it''s'", &v), "'' is one quote inside a text");
+        assert!(!visible("\"NULL\" IS NULL", &values(&[("NULL", "set")])), "a quoted name is an input, not NULL");
     }
 }

@@ -9,6 +9,7 @@
 //!   and mechanical fixes. The browser runs it on every keystroke (this crate builds for wasm32),
 //!   the server for `GET .../problems`, the build, and `appbuilder validate`.
 
+mod clause;
 pub mod contract;
 pub mod display;
 pub mod json;

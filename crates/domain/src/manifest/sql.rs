@@ -3,77 +3,7 @@
 //! A small recursive-descent parser over the expression subset display clauses use: comparisons,
 //! IN lists, LIKE, IS [NOT] NULL, BETWEEN, AND/OR/NOT, arithmetic and parentheses.
 
-#[derive(Debug, Clone, PartialEq)]
-enum Token {
-    Word(String),
-    Quoted(String),
-    Str,
-    Number,
-    Op(&'static str),
-}
-
-fn tokens(text: &str) -> Result<Vec<Token>, String> {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c.is_whitespace() {
-            i += 1;
-        } else if c == '\'' {
-            i += 1;
-            loop {
-                match chars.get(i) {
-                    None => return Err("a quoted text is not closed (missing ')".into()),
-                    Some('\'') if chars.get(i + 1) == Some(&'\'') => i += 2,
-                    Some('\'') => break,
-                    Some(_) => i += 1,
-                }
-            }
-            i += 1;
-            out.push(Token::Str);
-        } else if c == '"' || c == '`' || c == '[' {
-            let close = if c == '[' { ']' } else { c };
-            let start = i + 1;
-            i = start;
-            while chars.get(i).is_some_and(|&x| x != close) {
-                i += 1;
-            }
-            if i >= chars.len() {
-                return Err(format!("a quoted name is not closed (missing {close})"));
-            }
-            out.push(Token::Quoted(chars[start..i].iter().collect()));
-            i += 1;
-        } else if c.is_ascii_digit() || (c == '.' && chars.get(i + 1).is_some_and(char::is_ascii_digit)) {
-            while chars.get(i).is_some_and(|x| x.is_ascii_alphanumeric() || *x == '.') {
-                i += 1;
-            }
-            out.push(Token::Number);
-        } else if c.is_alphabetic() || c == '_' {
-            let start = i;
-            while chars.get(i).is_some_and(|x| x.is_alphanumeric() || *x == '_' || *x == '$') {
-                i += 1;
-            }
-            out.push(Token::Word(chars[start..i].iter().collect()));
-        } else {
-            let two: String = chars[i..(i + 2).min(chars.len())].iter().collect();
-            let op = ["<=", ">=", "<>", "!=", "==", "||"].into_iter().find(|op| *op == two);
-            if let Some(op) = op {
-                out.push(Token::Op(op));
-                i += 2;
-            } else {
-                let op =
-                    ["=", "<", ">", "(", ")", ",", "+", "-", "*", "/", "%"].into_iter().find(|op| op.starts_with(c));
-                match op {
-                    Some(op) => out.push(Token::Op(op)),
-                    None => return Err(format!("unexpected character {c:?}")),
-                }
-                i += 1;
-            }
-        }
-    }
-    Ok(out)
-}
+use super::clause::{Token, tokens};
 
 struct Parser<'a> {
     tokens: Vec<Token>,
@@ -109,7 +39,7 @@ impl Parser<'_> {
     fn here(&self) -> String {
         match self.tokens.get(self.at) {
             None => "at the end".into(),
-            Some(Token::Word(w)) | Some(Token::Quoted(w)) => format!("before {w:?}"),
+            Some(Token::Word(w)) | Some(Token::Name(w)) => format!("before {w:?}"),
             Some(Token::Op(o)) => format!("before {o:?}"),
             Some(_) => "before a value".into(),
         }
@@ -190,9 +120,9 @@ impl Parser<'_> {
         let token = self.tokens.get(self.at).cloned().ok_or_else(|| "the clause ends too early".to_owned())?;
         self.at += 1;
         match token {
-            Token::Str | Token::Number => Ok(()),
+            Token::Text(_) | Token::Number(_) => Ok(()),
             Token::Word(word) if ["NULL", "TRUE", "FALSE"].iter().any(|k| word.eq_ignore_ascii_case(k)) => Ok(()),
-            Token::Word(name) | Token::Quoted(name) => {
+            Token::Word(name) | Token::Name(name) => {
                 if self.columns.iter().any(|c| c.eq_ignore_ascii_case(&name)) {
                     Ok(())
                 } else {
