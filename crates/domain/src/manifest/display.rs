@@ -165,7 +165,7 @@ impl Eval<'_> {
             Token::Word(name) | Token::Name(name) => {
                 Some(self.values.get(&name).filter(|v| !v.is_empty()).map_or(Val::Null, |v| Val::Text(v.clone())))
             }
-            Token::Op(o) if o == "(" => {
+            Token::Op("(") => {
                 let inner = self.or()?;
                 self.op(")").then_some(inner)
             }
