@@ -106,6 +106,13 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// Whether a delivery belongs to a hook whose caller is waiting for it right now (received in the
+/// last minute): its request runs it. Older ones (a restart came between) are dispatched.
+fn answers_caller(delivery: &Delivery, hook: Option<&WebhookSecrets>) -> bool {
+    let fresh = time::OffsetDateTime::now_utc() - delivery.received_at < time::Duration::minutes(1);
+    fresh && hook.is_some_and(|hook| hook.webhook.respond)
+}
+
 fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
@@ -334,7 +341,12 @@ impl Runtime {
             run: None,
             reason: None,
         };
-        let run = match self.dispatch(&stored, true).await {
+        // Read again, not from the token cache: a hook disabled a moment ago runs nothing.
+        let dispatched = match self.inner.webhooks.find_webhook(webhook.id).await {
+            Ok(current) => self.dispatch(&stored, current, true).await,
+            Err(err) => Err(err.into()),
+        };
+        let run = match dispatched {
             Ok(run) => run,
             Err(err) => {
                 let _ = self.inner.webhooks.settle_delivery(id, None, Some(&err.to_string())).await;
@@ -392,10 +404,18 @@ impl Runtime {
                 }
             };
             for delivery in batch {
-                if self.answers_caller(&delivery).await {
+                // One read of the hook per delivery, for both questions below.
+                let hook = match self.inner.webhooks.find_webhook(delivery.webhook).await {
+                    Ok(hook) => hook,
+                    Err(err) => {
+                        tracing::error!(delivery = delivery.id, error = %err, "cannot read a delivery's webhook");
+                        return;
+                    }
+                };
+                if answers_caller(&delivery, hook.as_ref()) {
                     continue;
                 }
-                let settled = match self.dispatch(&delivery, false).await {
+                let settled = match self.dispatch(&delivery, hook, false).await {
                     Ok(run) => self.inner.webhooks.settle_delivery(delivery.id, Some(run.id), None).await,
                     Err(err) => self.inner.webhooks.settle_delivery(delivery.id, None, Some(&err.to_string())).await,
                 };
@@ -407,22 +427,15 @@ impl Runtime {
         }
     }
 
-    /// Whether a delivery belongs to a hook whose caller is waiting for it right now (received in
-    /// the last minute): its request runs it. Older ones (a restart came between) are dispatched.
-    async fn answers_caller(&self, delivery: &Delivery) -> bool {
-        let fresh = time::OffsetDateTime::now_utc() - delivery.received_at < time::Duration::minutes(1);
-        fresh
-            && matches!(self.inner.webhooks.find_webhook(delivery.webhook).await, Ok(Some(hook)) if hook.webhook.respond)
-    }
-
-    /// Starts the run of one delivery on the version deployed now (and waits for it if asked).
-    async fn dispatch(&self, delivery: &Delivery, wait: bool) -> Result<domain::deploy::Run, AppsError> {
-        let hook = self
-            .inner
-            .webhooks
-            .find_webhook(delivery.webhook)
-            .await?
-            .ok_or_else(|| AppsError::NotFound("the webhook is gone".into()))?;
+    /// Starts the run of one delivery of `hook` (as stored now; `None`: removed) on the version
+    /// deployed now, and waits for it if asked.
+    async fn dispatch(
+        &self,
+        delivery: &Delivery,
+        hook: Option<WebhookSecrets>,
+        wait: bool,
+    ) -> Result<domain::deploy::Run, AppsError> {
+        let hook = hook.ok_or_else(|| AppsError::NotFound("the webhook is gone".into()))?;
         if !hook.webhook.enabled {
             return Err(AppsError::Invalid("the webhook was disabled before this delivery ran".into()));
         }
