@@ -14,10 +14,9 @@ use sqlx::sqlite::SqliteRow;
 /// A release with its app, author and newest review.
 const RELEASE_SELECT: &str =
     "SELECT r.id, r.app_id, a.slug, r.major, r.minor, r.patch, r.revision, r.build_id, r.notes,
-        r.created_by, u.username AS author, r.created_at,
-        (SELECT v.id FROM reviews v WHERE v.release_id = r.id ORDER BY v.id DESC LIMIT 1) AS review_id,
-        (SELECT v.state FROM reviews v WHERE v.release_id = r.id ORDER BY v.id DESC LIMIT 1) AS review_state
-     FROM releases r JOIN apps a ON a.id = r.app_id JOIN users u ON u.id = r.created_by";
+        r.created_by, u.username AS author, r.created_at, v.id AS review_id, v.state AS review_state
+     FROM releases r JOIN apps a ON a.id = r.app_id JOIN users u ON u.id = r.created_by
+     LEFT JOIN reviews v ON v.id = (SELECT max(id) FROM reviews WHERE release_id = r.id)";
 
 fn release(row: &SqliteRow) -> Result<Release, StoreError> {
     let number = |column: &str| -> Result<i64, StoreError> { row.try_get(column).map_err(backend) };
