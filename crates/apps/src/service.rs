@@ -66,7 +66,6 @@ fn ensure_app_id(install_json: &[u8]) -> Option<Vec<u8>> {
     Some(format!("{}{{\n  \"appId\": \"{}\"{separator}{rest}", &text[..brace], uuid::Uuid::new_v4()).into_bytes())
 }
 
-/// What a save did.
 /// What [`Apps::repair_rows`] did: how many rows it compared with their repositories, and how
 /// many it set again because they named another head.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +74,7 @@ pub struct RowRepair {
     pub repaired: usize,
 }
 
+/// What a save did.
 #[derive(Debug, Clone, Serialize)]
 pub struct SaveOutcome {
     pub revision: Revision,
@@ -175,7 +175,8 @@ impl Apps {
                 row.runtime_level = level.clone();
             }
             row.size_bytes = row.size_bytes.saturating_add_signed(change.size_delta);
-            row.head_revision = Some(change.revision.clone());
+            // The same rule as the database's (see `AppChange::parent`).
+            row.head_revision = (row.head_revision.as_ref() == Some(&change.parent)).then(|| change.revision.clone());
             let now = OffsetDateTime::now_utc().unix_timestamp();
             row.updated_at = OffsetDateTime::from_unix_timestamp(now).unwrap_or(row.updated_at);
         }
@@ -501,6 +502,7 @@ impl Apps {
                 runtime_level,
                 size_delta: outcome.size_delta,
                 revision: outcome.revision.clone(),
+                parent: outcome.parent,
             };
             self.record_save(&record, change);
             let detail = serde_json::json!({"revision": outcome.revision.as_str(), "message": message});
@@ -661,10 +663,10 @@ impl Apps {
             let install = self.repos.read_file(&key, None, parse_path("install.json")?).await.ok();
             let (display_name, runtime_level) =
                 install.map(|(_, bytes)| manifest_facts(&bytes)).unwrap_or((None, None));
-            let revision = outcome.revision.clone();
+            let (revision, parent) = (outcome.revision.clone(), outcome.parent);
             self.record_save(
                 &record,
-                AppChange { display_name, runtime_level, size_delta: outcome.size_delta, revision },
+                AppChange { display_name, runtime_level, size_delta: outcome.size_delta, revision, parent },
             );
             let detail = serde_json::json!({"restored": rev.as_str(), "revision": outcome.revision.as_str()});
             self.audit.record(actor.username.as_str(), "app.restore", record.slug.as_str(), detail);

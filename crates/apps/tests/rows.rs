@@ -5,9 +5,9 @@
 //! repository's — and reads no other app's files.
 
 use apps::{Apps, RowRepair};
-use domain::app::FileChange;
+use domain::app::{FileChange, Revision};
 use domain::paging::PageRequest;
-use domain::ports::AccountStore;
+use domain::ports::{AccountStore, AppChange, AppStore};
 use domain::user::Credential;
 use domain::{Principal, Role, Username};
 use repo::AppRepos;
@@ -73,6 +73,22 @@ async fn only_rows_behind_their_repository_are_set_again_from_git() {
     let (saved_size, other_size) = (size(first.slug.as_str(), &listed), size(other.slug.as_str(), &listed));
 
     // Every row names its repository's head: nothing to set.
+    assert_eq!(apps.repair_rows().await.expect("checked"), RowRepair { checked: 2, repaired: 0 });
+
+    // A row change recorded on top of one that never was (lost): the row's head becomes
+    // unknown, as for rows from before the column, and is set from git once.
+    let row = store.find_app(&first.slug).await.expect("query").expect("a row");
+    let unknown = |digit: char| Revision::parse(&digit.to_string().repeat(40)).expect("a revision");
+    let after_a_lost_change = AppChange {
+        display_name: None,
+        runtime_level: None,
+        size_delta: 0,
+        revision: unknown('1'),
+        parent: unknown('2'),
+    };
+    store.record_saves(&[(row.id, after_a_lost_change)]).await.expect("recorded");
+    assert_eq!(store.find_app(&first.slug).await.expect("query").expect("a row").head_revision, None);
+    assert_eq!(apps.repair_rows().await.expect("checked"), RowRepair { checked: 2, repaired: 1 });
     assert_eq!(apps.repair_rows().await.expect("checked"), RowRepair { checked: 2, repaired: 0 });
 
     // A commit the service never recorded (a process killed before its row was written).

@@ -140,6 +140,10 @@ pub struct AppChange {
     pub size_delta: i64,
     /// The save's commit: the row's new head.
     pub revision: crate::app::Revision,
+    /// The head the save committed on top of. The row takes `revision` as its head only when it
+    /// names this one; otherwise a change before it was not recorded (lost or still queued), and
+    /// the row's head becomes unknown — set again from git at the next start.
+    pub parent: crate::app::Revision,
 }
 
 /// What an app's row says about its head, read again from git.
@@ -172,7 +176,8 @@ pub trait AppStore: Send + Sync {
         limit: u32,
     ) -> Result<Vec<AppRecord>, StoreError>;
     /// Records saves, in order, in one transaction: each one's new name or runtime level if they
-    /// changed, its size change, its commit as the row's head, the time.
+    /// changed, its size change, the time, and its commit as the row's head if the row's head is
+    /// its parent (else no head: see [`AppChange::parent`]).
     async fn record_saves(&self, saves: &[(i64, AppChange)]) -> Result<(), StoreError>;
     /// Sets what a row knows about an app's head (after a restart, when saves may have been
     /// committed to git but not yet recorded here).

@@ -39,10 +39,18 @@ pub struct SizeBudget {
 pub struct CommitOutcome {
     /// The head after the write.
     pub revision: Revision,
+    /// The head before the write (the new commit's parent).
+    pub parent: Revision,
     /// False when the changes left the tree as it was (no commit was made).
     pub changed: bool,
     /// How many bytes the app's files grew (negative: shrank).
     pub size_delta: i64,
+}
+
+impl CommitOutcome {
+    fn unchanged(head: Oid) -> Self {
+        CommitOutcome { revision: revision(head), parent: revision(head), changed: false, size_delta: 0 }
+    }
 }
 
 impl AppRepos {
@@ -116,12 +124,12 @@ impl AppRepos {
                 return Err(RepoError::TooLarge { size: new_size, max: size.max });
             }
             if tree == head_tree.id() {
-                return Ok(CommitOutcome { revision: revision(head.id()), changed: false, size_delta: 0 });
+                return Ok(CommitOutcome::unchanged(head.id()));
             }
             let tree = repo.find_tree(tree)?;
             let oid = repo.commit(None, &author, &author, &message, &tree, &[&head])?;
             crate::branch::advance(repo, head.id(), oid, &message)?;
-            Ok(CommitOutcome { revision: revision(oid), changed: true, size_delta })
+            Ok(CommitOutcome { revision: revision(oid), parent: revision(head.id()), changed: true, size_delta })
         })
         .await
     }
@@ -149,12 +157,12 @@ impl AppRepos {
                 return Err(RepoError::Conflict { base, head: revision(head.id()), paths });
             }
             if target.id() == head.tree_id() {
-                return Ok(CommitOutcome { revision: revision(head.id()), changed: false, size_delta: 0 });
+                return Ok(CommitOutcome::unchanged(head.id()));
             }
             let size_delta = tree_size(repo, &target)? as i64 - tree_size(repo, &head.tree()?)? as i64;
             let oid = repo.commit(None, &author, &author, &message, &target, &[&head])?;
             crate::branch::advance(repo, head.id(), oid, &message)?;
-            Ok(CommitOutcome { revision: revision(oid), changed: true, size_delta })
+            Ok(CommitOutcome { revision: revision(oid), parent: revision(head.id()), changed: true, size_delta })
         })
         .await
     }

@@ -403,13 +403,21 @@ impl Runtime {
                     return;
                 }
             };
+            let mut dispatched = 0;
             for delivery in batch {
                 // One read of the hook per delivery, for both questions below.
                 let hook = match self.inner.webhooks.find_webhook(delivery.webhook).await {
                     Ok(hook) => hook,
                     Err(err) => {
+                        // Settled as failed, so one unreadable hook does not hold up the queue.
                         tracing::error!(delivery = delivery.id, error = %err, "cannot read a delivery's webhook");
-                        return;
+                        let reason = format!("the webhook cannot be read: {err}");
+                        if let Err(err) = self.inner.webhooks.settle_delivery(delivery.id, None, Some(&reason)).await {
+                            tracing::error!(delivery = delivery.id, error = %err, "cannot settle a delivery");
+                            return;
+                        }
+                        dispatched += 1;
+                        continue;
                     }
                 };
                 if answers_caller(&delivery, hook.as_ref()) {
@@ -423,6 +431,11 @@ impl Runtime {
                     tracing::error!(delivery = delivery.id, error = %err, "cannot settle a delivery");
                     return;
                 }
+                dispatched += 1;
+            }
+            if dispatched == 0 {
+                // Only deliveries whose callers run them: the next wake-up looks again.
+                return;
             }
         }
     }

@@ -122,7 +122,8 @@ impl AppStore for SqliteStore {
         for (id, change) in saves {
             sqlx::query(
                 "UPDATE apps SET display_name = coalesce(?2, display_name), runtime_level = coalesce(?3, runtime_level),
-                                 size_bytes = max(0, size_bytes + ?4), updated_at = ?5, head_revision = ?6
+                                 size_bytes = max(0, size_bytes + ?4), updated_at = ?5,
+                                 head_revision = CASE WHEN head_revision IS ?7 THEN ?6 END
                  WHERE id = ?1",
             )
             .bind(id)
@@ -131,6 +132,7 @@ impl AppStore for SqliteStore {
             .bind(change.size_delta)
             .bind(now)
             .bind(change.revision.as_str())
+            .bind(change.parent.as_str())
             .execute(&mut *tx)
             .await
             .map_err(backend)?;

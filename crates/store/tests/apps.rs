@@ -61,11 +61,18 @@ async fn apps_are_listed_by_slug_searched_and_archived() {
                     runtime_level: None,
                     size_delta: -30,
                     revision: rev('b'),
+                    parent: rev('a'),
                 },
             ),
             (
                 vt,
-                AppChange { display_name: Some("VT".into()), runtime_level: None, size_delta: -10, revision: rev('c') },
+                AppChange {
+                    display_name: Some("VT".into()),
+                    runtime_level: None,
+                    size_delta: -10,
+                    revision: rev('c'),
+                    parent: rev('b'),
+                },
             ),
         ])
         .await
@@ -90,7 +97,16 @@ async fn apps_are_listed_by_slug_searched_and_archived() {
         ("VT", 75, "Organization")
     );
     assert_eq!(repaired.updated_at, vt_row.updated_at, "an older head time never moves updated_at back");
-    assert_eq!(repaired.head_revision, Some(rev('d')));
+    assert_eq!(repaired.head_revision, Some(rev('d')), "set from git");
+    // A save on top of a head the row never recorded (a change lost before it): the row's head
+    // becomes unknown, and stays so, until start-up sets it from git.
+    let after_gap =
+        AppChange { display_name: None, runtime_level: None, size_delta: 0, revision: rev('e'), parent: rev('9') };
+    let next =
+        AppChange { display_name: None, runtime_level: None, size_delta: 0, revision: rev('f'), parent: rev('e') };
+    store.record_saves(&[(vt, after_gap), (vt, next)]).await.expect("saved");
+    let gapped = store.find_app(&slug("virustotal")).await.expect("query").expect("found");
+    assert_eq!(gapped.head_revision, None);
 
     store.archive_app(vt).await.expect("archived");
     assert!(store.find_app(&slug("virustotal")).await.expect("query").is_none());

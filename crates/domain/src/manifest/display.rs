@@ -220,8 +220,12 @@ mod tests {
         assert!(visible("tc_action LIKE 'look%'", &v));
         assert!(visible("\"tc_action\" != 'Report'", &v));
         assert!(visible("it's broken (", &v), "an unreadable clause shows its field");
-        assert!(visible("[tc_action] = 'Lookup' AND count < 1e3 AND count >= .5", &v));
-        assert!(visible("tc_action <> 'it''s'", &v), "'' is one quote inside a text");
+        // Readable clauses that hide the field (an unreadable one would show it).
+        assert!(!visible("count > 1e3", &v), "1e3 is a number");
+        assert!(!visible("count < .5", &v), ".5 is a number");
+        assert!(!visible("[tc_action] = 'Report'", &v), "[name] is an input");
+        assert!(!visible("tc_action = 'it''s'", &v));
+        assert!(visible("q = 'it''s'", &values(&[("q", "it's")])), "'' is one quote inside a text");
         assert!(!visible("\"NULL\" IS NULL", &values(&[("NULL", "set")])), "a quoted name is an input, not NULL");
     }
 }
