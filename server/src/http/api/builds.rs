@@ -147,8 +147,12 @@ impl LiveLog {
 
     /// Reads what is new into the queue; whether anything was.
     async fn poll(&mut self) -> bool {
-        let (Ok(lines), Ok(build)) = (self.builds.log(self.id, self.after, 500).await, self.builds.get(self.id).await)
-        else {
+        // The build before its lines: a build's lines are all stored before it ends, so when the
+        // build read is final, the lines read after it are the last ones. (Lines first let a
+        // build end between the two reads, and the stream ended without its last lines.)
+        let build = self.builds.get(self.id).await;
+        let lines = self.builds.log(self.id, self.after, 500).await;
+        let (Ok(lines), Ok(build)) = (lines, build) else {
             self.queue.push_back(Event::default().event("error").data("the log cannot be read; reload to try again"));
             self.ended = true;
             return true;
