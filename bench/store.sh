@@ -5,7 +5,7 @@
 #
 # The save figures depend on the disk's recent past: on ext4 without a journal (this kind of
 # machine), inodes freed in the last ~5 minutes slow every new file down, and a run's clean-up
-# frees ~15,000. docs/version-store.md ("Speed") has the figures; compare runs made at least six
+# frees ~15,000. docs/version-store.md ("Speed") has the figures; compare runs made at least ten
 # minutes after the previous one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,9 +15,9 @@ cargo bench --locked -p server --bench store --no-run
 stamp=target/bench-store.last
 if [ -f "$stamp" ]; then
   since=$(( $(date +%s) - $(cat "$stamp") ))
-  if [ "$since" -lt 360 ]; then
+  if [ "$since" -lt 600 ]; then
     echo "note: the previous run ended ${since} s ago; its clean-up still slows file creation down" >&2
-    echo "      (save figures up to 2x worse). For comparable figures wait $(( 360 - since )) s more." >&2
+    echo "      (save figures up to 2x worse). For comparable figures wait $(( 600 - since )) s more." >&2
   fi
 fi
 status=0
