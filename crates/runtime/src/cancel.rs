@@ -34,6 +34,11 @@ impl RunControls {
         true
     }
 
+    /// Who cancelled run `id`, if anyone did.
+    pub(crate) fn cancelled_by(&self, id: i64) -> Option<String> {
+        self.lock().get(&id).and_then(|control| control.by.clone())
+    }
+
     /// Forgets run `id` (it ended); who cancelled it, if anyone did.
     pub(crate) fn finish(&self, id: i64) -> Option<String> {
         self.lock().remove(&id).and_then(|control| control.by)
@@ -56,6 +61,7 @@ mod tests {
         assert!(controls.cancel(7, "dev"));
         assert!(controls.cancel(7, "admin"), "a second cancel is harmless");
         assert!(*watched.borrow());
+        assert_eq!(controls.cancelled_by(7).as_deref(), Some("dev"));
         assert_eq!(controls.finish(7).as_deref(), Some("dev"));
         assert!(!controls.cancel(7, "dev"), "an ended run cannot be cancelled");
         let _other = controls.register(8);

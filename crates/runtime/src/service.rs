@@ -900,22 +900,16 @@ impl Runtime {
         let permit = self.inner.slots.acquire().await;
         self.inner.waiting.fetch_sub(1, Ordering::SeqCst);
         let _permit = permit;
+        let cancelled_by = || self.inner.controls.cancelled_by(id).unwrap_or_default();
         if *cancel.borrow() {
-            let by = self.inner.controls.finish(id).unwrap_or_default();
-            let finish = failed_before_start(&format!("cancelled by {by} before it started"));
-            if let Err(err) = self.inner.store.finish_run(id, &finish).await {
-                tracing::error!(run = id, error = %err, "cannot record the end of a run");
-            }
-            return;
+            let finish = failed_before_start(&format!("cancelled by {} before it started", cancelled_by()));
+            return self.record_end(id, &finish).await;
         }
         if let Err(err) = self.inner.store.start_run(id).await {
             tracing::error!(run = id, error = %err, "cannot record the start of a run");
         }
         let finish = match &self.inner.sandbox {
-            None => {
-                self.inner.controls.finish(id);
-                failed_before_start("this server cannot run apps: bubblewrap (the sandbox) is not installed")
-            }
+            None => failed_before_start("this server cannot run apps: bubblewrap (the sandbox) is not installed"),
             Some(sandbox) => {
                 let scratch = self.inner.settings.runs_dir.join(id.to_string());
                 let input = RunInput { run_id: id, inputs, webhook_event };
@@ -930,7 +924,6 @@ impl Runtime {
                 )
                 .await;
                 let _ = tokio::fs::remove_dir_all(&scratch).await;
-                let cancelled_by = self.inner.controls.finish(id).unwrap_or_default();
                 match result {
                     Ok(outcome) => {
                         let reason = match outcome.end {
@@ -940,7 +933,7 @@ impl Runtime {
                                 self.inner.settings.limits.timeout.as_secs()
                             )),
                             RunEnd::Killed => Some("killed (over the memory limit?)".to_owned()),
-                            RunEnd::Cancelled => Some(format!("cancelled by {cancelled_by}")),
+                            RunEnd::Cancelled => Some(format!("cancelled by {}", cancelled_by())),
                         };
                         RunFinish {
                             status: if outcome.end == RunEnd::Succeeded { "succeeded" } else { "failed" }.to_owned(),
@@ -961,7 +954,13 @@ impl Runtime {
                 }
             }
         };
-        if let Err(err) = self.inner.store.finish_run(id, &finish).await {
+        self.record_end(id, &finish).await;
+    }
+
+    /// Records how run `id` ended; from then on it cannot be cancelled.
+    async fn record_end(&self, id: i64, finish: &RunFinish) {
+        self.inner.controls.finish(id);
+        if let Err(err) = self.inner.store.finish_run(id, finish).await {
             tracing::error!(run = id, error = %err, "cannot record the end of a run");
         }
     }
