@@ -19,7 +19,9 @@ const TARGET_MS = 1;
     const files = {};
     for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json'))) files[file] = fs.readFileSync(path.join(dir, file), 'utf8');
     const ms = await page.evaluate(async (json) => {
-      const module = await import('/pkg/appbuilder.js');
+      // The validator runs in the editor's bundle (the editor page's wasm).
+      const module = await import('/pkg/editor.js');
+      await module.default({ module_or_path: '/pkg/editor_bg.wasm' });
       module.validator_benchmark(json, 20);
       return module.validator_benchmark(json, 500);
     }, JSON.stringify(files));

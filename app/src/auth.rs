@@ -28,7 +28,7 @@ pub async fn current_user() -> Result<Option<Me>, ServerFnError> {
 }
 
 /// What a sign-in attempt came to, in words for the form.
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "browser")]
 pub async fn sign_in(username: &str, password: &str) -> Result<(), String> {
     let body = serde_json::json!({ "username": username, "password": password });
     let request = gloo_net::http::Request::post("/api/v1/session").json(&body).map_err(|err| err.to_string())?;
@@ -41,7 +41,7 @@ pub async fn sign_in(username: &str, password: &str) -> Result<(), String> {
 }
 
 /// Ends this browser's session.
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "browser")]
 pub async fn sign_out() -> Result<(), String> {
     let response = gloo_net::http::Request::delete("/api/v1/session")
         .send()
@@ -51,7 +51,7 @@ pub async fn sign_out() -> Result<(), String> {
 }
 
 /// The `message` of an API error body, or a generic text when there is none.
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "browser")]
 async fn error_message(response: gloo_net::http::Response) -> String {
     let status = response.status();
     response
@@ -62,10 +62,13 @@ async fn error_message(response: gloo_net::http::Response) -> String {
         .unwrap_or_else(|| format!("The server answered {status}."))
 }
 
-/// Loads `path` anew from the server, which renders it for whoever is signed in now.
-#[cfg(feature = "hydrate")]
+/// Loads `path` anew from the server, which renders it for whoever is signed in now (in the
+/// browser; nothing on the server, which never calls it).
 pub fn reload_at(path: &str) {
+    #[cfg(feature = "browser")]
     if let Some(window) = web_sys::window() {
         let _ = window.location().assign(path);
     }
+    #[cfg(not(feature = "browser"))]
+    let _ = path;
 }

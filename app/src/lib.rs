@@ -1,7 +1,9 @@
 //! AppBuilder's user interface, written with Leptos.
 //!
-//! The same crate is compiled twice: with `ssr` into the server, which renders every page to HTML,
-//! and with `hydrate` to wasm, which takes over that HTML in the browser. The route table is in
+//! The same crate is compiled three times: with `ssr` into the server, which renders every page to
+//! HTML; with `hydrate` to the main wasm bundle, which takes over that HTML in the browser; and
+//! with `editor-bundle` to the editor page's own, smaller bundle, which draws the editor in the
+//! browser without the router or the other pages ([`start_editor`], `docs/editor.md`). The route table is in
 //! [`App`]; each page lives in `pages/` with the server fns it uses. Server fns reach the rest of
 //! the system only through what the server puts into the request (the signed-in principal) or
 //! provides as context; this crate never names a storage adapter.
@@ -45,7 +47,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="dark"/>
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <PageScripts options/>
                 <MetaTags/>
             </head>
             <body>
@@ -95,18 +97,46 @@ pub fn App() -> impl IntoView {
 /// Sets `data-hydrated` on `<body>` once the wasm has taken over the page, so that browser tests
 /// (and people debugging) can tell a live page from server-rendered HTML.
 fn mark_hydrated() {
-    Effect::new(|_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
-            let _ = body.set_attribute("data-hydrated", "true");
+    Effect::new(|_| mark_live());
+}
+
+/// Marks the page as live (`<body data-hydrated="true">`), in the browser.
+pub(crate) fn mark_live() {
+    #[cfg(feature = "browser")]
+    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+        let _ = body.set_attribute("data-hydrated", "true");
+    }
+}
+
+/// The script that brings the page to life: the editor bundle on the editor page of a signed-in
+/// user, the main bundle (hydrating the server's HTML) everywhere else.
+#[component]
+fn PageScripts(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    {
+        let path = use_context::<http::request::Parts>().map(|parts| parts.uri.path().to_owned()).unwrap_or_default();
+        if pages::editor::is_editor_path(&path) && auth::principal().is_some() {
+            let pkg = options.site_pkg_dir.to_string();
+            let start = format!(
+                "import('/{pkg}/editor.js').then(m => m.default({{module_or_path: '/{pkg}/editor_bg.wasm'}}).then(() => m.start_editor()));"
+            );
+            // The page's Content-Security-Policy lets only scripts with its nonce run.
+            let nonce = leptos::nonce::use_nonce();
+            return view! {
+                <link rel="modulepreload" href=format!("/{pkg}/editor.js")/>
+                <link rel="preload" href=format!("/{pkg}/editor_bg.wasm") r#as="fetch" r#type="application/wasm" crossorigin=""/>
+                <script type="module" nonce=nonce>{start}</script>
+            }
+            .into_any();
         }
-    });
+    }
+    view! { <HydrationScripts options/> }.into_any()
 }
 
 /// For bench/validate.sh: the mean milliseconds of one run of the metadata validator (the code the
 /// editor runs on every keystroke) over `files` (a JSON object `{"path": "text"}`), timed over
 /// `iterations` runs in this browser.
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "editor-bundle")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn validator_benchmark(files: &str, iterations: u32) -> f64 {
     let texts: std::collections::BTreeMap<String, String> = serde_json::from_str(files).unwrap_or_default();
@@ -119,10 +149,20 @@ pub fn validator_benchmark(files: &str, iterations: u32) -> f64 {
     (js_sys::Date::now() - start) / f64::from(iterations)
 }
 
-/// The wasm entry point: called by the hydration script the server puts into every page.
+/// The editor bundle's entry point: called by the script the server puts into the editor page.
+#[cfg(feature = "editor-bundle")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn start_editor() {
+    console_error_panic_hook::set_once();
+    pages::editor::start();
+}
+
+/// The main bundle's entry point: called by the hydration script the server puts into every
+/// page but the editor.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
+    pages::editor::load_editor_links_anew();
     leptos::mount::hydrate_body(App);
 }

@@ -222,12 +222,15 @@ async fn create_first_admin(accounts: &Accounts, password: Option<&str>) -> Resu
 }
 
 fn warn_if_assets_missing(site_root: &Path) {
-    let script = site_root.join("pkg").join("appbuilder.js");
-    if !script.is_file() {
-        tracing::warn!(
-            "web assets not found at {}: pages will render but not come alive; build them with scripts/build-site",
-            script.display()
-        );
+    // The main bundle and the editor page's own (see app's `start_editor`).
+    for bundle in ["appbuilder.js", "editor.js"] {
+        let script = site_root.join("pkg").join(bundle);
+        if !script.is_file() {
+            tracing::warn!(
+                "web assets not found at {}: pages will render but not come alive; build them with scripts/build-site",
+                script.display()
+            );
+        }
     }
 }
 

@@ -8,14 +8,14 @@ use leptos::prelude::*;
 pub fn Header(me: Me) -> impl IntoView {
     let (error, set_error) = signal(None::<String>);
     let sign_out = move |_| {
-        #[cfg(feature = "hydrate")]
+        #[cfg(feature = "browser")]
         leptos::task::spawn_local(async move {
             match crate::auth::sign_out().await {
                 Ok(()) => crate::auth::reload_at("/"),
                 Err(message) => set_error.set(Some(message)),
             }
         });
-        #[cfg(not(feature = "hydrate"))]
+        #[cfg(not(feature = "browser"))]
         let _ = set_error;
     };
     let role = me.role.to_string();

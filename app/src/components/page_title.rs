@@ -11,11 +11,11 @@ use leptos::prelude::*;
 #[component]
 pub fn PageTitle(#[prop(into)] text: String) -> impl IntoView {
     Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
+        #[cfg(feature = "browser")]
         if let Some(document) = web_sys::window().and_then(|w| w.document()) {
             document.set_title(&format!("{text} · AppBuilder"));
         }
-        #[cfg(not(feature = "hydrate"))]
+        #[cfg(not(feature = "browser"))]
         let _ = &text;
     });
 }

@@ -22,7 +22,7 @@ pub fn SignInPage() -> impl IntoView {
         }
         pending.set(true);
         error.set(None);
-        #[cfg(feature = "hydrate")]
+        #[cfg(feature = "browser")]
         leptos::task::spawn_local(async move {
             let result = crate::auth::sign_in(&username.get_untracked(), &password.get_untracked()).await;
             match result {

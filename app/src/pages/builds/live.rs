@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 /// The stream's state, for the page to show (only the browser moves it past `Connecting`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+#[cfg_attr(not(feature = "browser"), allow(dead_code))]
 pub enum Connection {
     Connecting,
     Live,
@@ -18,13 +18,13 @@ pub enum Connection {
 
 /// Starts following build `id` in the browser (nothing on the server).
 pub fn follow(id: i64, build: RwSignal<Build>, lines: RwSignal<Vec<LogLine>>, connection: RwSignal<Connection>) {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     client::follow(id, build, lines, connection);
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "browser"))]
     let _ = (id, build, lines, connection);
 }
 
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "browser")]
 mod client {
     use super::Connection;
     use crate::components::client::client_value;

@@ -16,7 +16,7 @@ use crate::components::page_title::PageTitle;
 use api::{BuildList, load_builds};
 use domain::build::{Build, BuildStatus};
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_params_map;
 
 /// A status as a coloured badge.
 #[component]
@@ -34,19 +34,18 @@ pub fn duration(ms: Option<u64>) -> String {
     }
 }
 
-/// A button that queues a build of the app's head and opens its page.
+/// A button that queues a build of the app's head and opens its page. (It sits on the editor
+/// page, whose bundle has no router: the build page is loaded as a new page.)
 #[component]
 pub fn BuildButton(slug: String) -> impl IntoView {
-    let navigate = use_navigate();
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let slug = StoredValue::new(slug);
     let start = move |_| {
         busy.set(true);
-        let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
             match queue_build(slug.get_value(), None).await {
-                Ok(id) => navigate(&format!("/builds/{id}"), Default::default()),
+                Ok(id) => crate::auth::reload_at(&format!("/builds/{id}")),
                 Err(err) => {
                     error.set(Some(readable(&err)));
                     busy.set(false);
@@ -70,7 +69,7 @@ pub fn BuildsPage() -> impl IntoView {
     let slug = move || params.with(|p| p.get("app").unwrap_or_default());
     let list = Resource::new(slug, |slug| load_builds(slug, None));
     // While a build is queued or running, look again every two seconds.
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     {
         let handle = set_interval_with_handle(
             move || {

@@ -141,11 +141,11 @@ pub fn Hooks(slug: String, is_admin: bool, hooks: Vec<Webhook>) -> impl IntoView
 
 /// The page's origin, for the full address of a new hook.
 fn origin() -> String {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     {
         web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
     }
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "browser"))]
     {
         String::new()
     }

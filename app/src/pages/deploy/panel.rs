@@ -2,7 +2,7 @@
 //! deployment's steps — the contract check, the tests, the install or the upload — until it ends.
 
 use super::StateBadge;
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "browser")]
 use super::api::load_deployment;
 use super::api::{DeployOutcome, deploy_build};
 use crate::components::errors::{ErrorBanner, readable};
@@ -68,7 +68,7 @@ pub fn DeployPanel(build_id: i64, targets: Vec<String>) -> impl IntoView {
 
 /// Looks at a running deployment again every second until it ends (remote deploys take a while).
 fn follow(deployment: RwSignal<Option<Deployment>>) {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     {
         let handle = set_interval_with_handle(
             move || {
@@ -89,7 +89,7 @@ fn follow(deployment: RwSignal<Option<Deployment>>) {
             on_cleanup(move || handle.clear());
         }
     }
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "browser"))]
     let _ = deployment;
 }
 

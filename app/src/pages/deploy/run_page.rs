@@ -106,7 +106,7 @@ fn RunDetail(view: RunView) -> impl IntoView {
 
 /// While the run is queued or running, looks at it every second and shows it again once it ends.
 fn reload_when_ended(id: i64) {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     {
         let handle = set_interval_with_handle(
             move || {
@@ -126,7 +126,7 @@ fn reload_when_ended(id: i64) {
             on_cleanup(move || handle.clear());
         }
     }
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "browser"))]
     let _ = id;
 }
 

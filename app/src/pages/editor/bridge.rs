@@ -4,15 +4,15 @@
 
 use leptos::prelude::*;
 
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "browser")]
 pub use client::Bridge;
 
 pub use crate::components::client::{ClientStorage, client_value};
 
-#[cfg(not(feature = "hydrate"))]
+#[cfg(not(feature = "browser"))]
 pub use server::Bridge;
 
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "browser")]
 mod client {
     use monaco::{CodeEditor, Monaco, TextModel, language_for};
     use std::collections::HashMap;
@@ -178,22 +178,22 @@ pub struct Comparison {
 /// A Monaco diff editor comparing two texts, made on first use (in the browser only).
 #[derive(Default)]
 pub struct DiffHost {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     editor: Option<monaco::DiffEditor>,
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     shown: u32,
 }
 
 impl DiffHost {
     /// Shows `comparison` inside `host`.
-    #[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
+    #[cfg_attr(not(feature = "browser"), allow(unused_variables))]
     pub async fn show(
         slot: StoredValue<DiffHost, ClientStorage>,
         host: NodeRef<leptos::html::Div>,
         comparison: Comparison,
     ) -> Result<(), String> {
         let Comparison { labels, path, original, modified, editable, side_by_side } = comparison;
-        #[cfg(feature = "hydrate")]
+        #[cfg(feature = "browser")]
         {
             let monaco = monaco::Monaco::load().await.map_err(|err| err.to_string())?;
             // The page may be gone by the time Monaco is loaded: then there is nothing to do.
@@ -218,23 +218,23 @@ impl DiffHost {
 
     /// The right side's text, with the user's edits.
     pub fn modified_text(&self) -> Option<String> {
-        #[cfg(feature = "hydrate")]
+        #[cfg(feature = "browser")]
         return self.editor.as_ref().and_then(monaco::DiffEditor::modified_text);
-        #[cfg(not(feature = "hydrate"))]
+        #[cfg(not(feature = "browser"))]
         None
     }
 
     pub fn set_side_by_side(&self, side_by_side: bool) {
-        #[cfg(feature = "hydrate")]
+        #[cfg(feature = "browser")]
         if let Some(editor) = &self.editor {
             editor.set_side_by_side(side_by_side);
         }
-        #[cfg(not(feature = "hydrate"))]
+        #[cfg(not(feature = "browser"))]
         let _ = side_by_side;
     }
 }
 
-#[cfg(not(feature = "hydrate"))]
+#[cfg(not(feature = "browser"))]
 mod server {
     /// On the server there is no editor; the page only renders its container.
     pub struct Bridge;

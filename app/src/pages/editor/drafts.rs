@@ -26,21 +26,21 @@ pub fn keep(user: &str, slug: &str, copy: &WorkingCopy) {
     }
 }
 
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "browser")]
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
-#[cfg(not(feature = "hydrate"))]
+#[cfg(not(feature = "browser"))]
 fn storage() -> Option<NoStorage> {
     None
 }
 
 /// The server has no local storage.
-#[cfg(not(feature = "hydrate"))]
+#[cfg(not(feature = "browser"))]
 struct NoStorage;
 
-#[cfg(not(feature = "hydrate"))]
+#[cfg(not(feature = "browser"))]
 impl NoStorage {
     fn get_item(&self, _: &str) -> Result<Option<String>, ()> {
         Ok(None)

@@ -26,7 +26,7 @@ impl Shortcut {
 
 /// Calls `handler` for each shortcut until the returned value is dropped (the page keeps it in a
 /// `StoredValue`, which its owner drops when the page goes away).
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "browser")]
 pub fn listen(handler: impl Fn(Shortcut) + 'static) -> Option<Listener> {
     use wasm_bindgen::JsCast;
     use wasm_bindgen::prelude::Closure;
@@ -52,13 +52,13 @@ pub fn listen(handler: impl Fn(Shortcut) + 'static) -> Option<Listener> {
 }
 
 /// A registered shortcut handler; dropping it removes it.
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "browser")]
 pub struct Listener {
     window: web_sys::Window,
     closure: wasm_bindgen::prelude::Closure<dyn FnMut(web_sys::KeyboardEvent)>,
 }
 
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "browser")]
 impl Drop for Listener {
     fn drop(&mut self) {
         use wasm_bindgen::JsCast;

@@ -5,12 +5,17 @@
 //! only (see `bridge`). Unsaved work lives in a [`workspace::WorkingCopy`] that is mirrored to
 //! the browser's storage on every change (`drafts`), so a reload loses nothing.
 
+// The editor itself (`Workbench` and what it uses) runs only in the editor bundle; the server and
+// the main bundle compile it too (its server fns, its tests, the history pages' shared parts),
+// where most of it is unused.
+#![cfg_attr(not(feature = "editor-bundle"), allow(dead_code))]
+
 pub(crate) mod api;
 pub(crate) mod bridge;
 mod conflict;
 mod drafts;
 mod file_tree;
-#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+#[cfg_attr(not(feature = "browser"), allow(dead_code))]
 mod keys;
 mod layout_form;
 mod metadata;
@@ -24,41 +29,141 @@ mod tree;
 mod workspace;
 
 use crate::components::app_nav::{AppNav, AppSection};
-use crate::components::errors::{ErrorBanner, readable};
+use crate::components::errors::ErrorBanner;
+#[cfg(feature = "editor-bundle")]
+use crate::components::errors::readable;
 use crate::components::format::query_value;
-use crate::components::page_title::PageTitle;
 use api::AppFiles;
 use domain::Me;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
 use state::{Ide, SaveState};
 use workspace::WorkingCopy;
 
-/// The editor page.
+/// The editor's route in the router of the main bundle. The editor has a bundle of its own
+/// (`start_editor`, much smaller than the main one), which the server loads instead of the main
+/// bundle on this page; so the server renders the frame and a loading line, and the editor bundle
+/// draws the rest ([`start`]). Links to the editor load it as a new page ([`load_editor_links_anew`]);
+/// should the router still come here (a navigation made in code), the page is loaded anew too.
 #[component]
 pub fn EditorPage() -> impl IntoView {
-    let params = use_params_map();
-    let query = use_query_map();
-    let slug = move || params.with(|p| p.get("app").unwrap_or_default());
-    let rev = move || query.with(|q| q.get("rev").filter(|r| !r.is_empty()));
-    let files = Resource::new(move || (slug(), rev()), |(slug, rev)| api::load_app_files(slug, rev));
-    // A plain string: a closure would be read after the render's reactive values are gone.
-    let title = params.with_untracked(|p| p.get("app").unwrap_or_default());
-    view! {
-        <PageTitle text=title/>
-        <Suspense fallback=|| view! { <p class="muted page-pad">"Opening the app…"</p> }>
-            {move || {
-                let (path, viewing) = (query.with(|q| q.get("path")), rev());
-                Suspend::new(async move {
-                match files.await {
-                    Ok(files) => {
-                        view! { <Workbench files path viewing/> }.into_any()
-                    }
-                    Err(err) => view! { <div class="page-pad"><ErrorBanner message=readable(&err)/></div> }.into_any(),
-                }
-            })}}
-        </Suspense>
+    #[cfg(feature = "hydrate")]
+    {
+        let location = leptos_router::hooks::use_location();
+        Effect::new(move |_| {
+            let target = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
+            if let Some(window) = web_sys::window() {
+                let _ = window.location().replace(&target);
+            }
+        });
     }
+    view! { <p class="muted page-pad" data-testid="editor-opening">"Opening the app…"</p> }
+}
+
+/// Makes the main bundle's router leave links to the editor page to the browser, which loads the
+/// page anew with the editor's bundle: each click on such a link is marked `rel="external"`
+/// (which the router honours) before the router sees it.
+#[cfg(feature = "hydrate")]
+pub fn load_editor_links_anew() {
+    use wasm_bindgen::JsCast;
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let mark = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::Event)>::new(|event: web_sys::Event| {
+        let Some(link) = event
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|e| e.closest("a[href]").ok().flatten())
+        else {
+            return;
+        };
+        let href = link.get_attribute("href").unwrap_or_default();
+        let path = href.split(['?', '#']).next().unwrap_or_default();
+        if path.starts_with('/') && !path.starts_with("//") && is_editor_path(path) {
+            let rel = link.get_attribute("rel").unwrap_or_default();
+            if !rel.split_whitespace().any(|r| r == "external") {
+                let _ = link.set_attribute("rel", rel.split_whitespace().chain(["external"]).collect::<Vec<_>>().join(" ").as_str());
+            }
+        }
+    });
+    let options = web_sys::AddEventListenerOptions::new();
+    options.set_capture(true);
+    let _ = document.add_event_listener_with_callback_and_add_event_listener_options(
+        "click",
+        mark.as_ref().unchecked_ref(),
+        &options,
+    );
+    // For the page's whole life.
+    mark.forget();
+}
+
+/// Whether `path` (a request's path) is the editor page, `/apps/{app}`: the page the editor
+/// bundle serves.
+#[cfg_attr(feature = "editor-bundle", allow(dead_code))]
+pub fn is_editor_path(path: &str) -> bool {
+    let mut segments = path.trim_start_matches('/').trim_end_matches('/').split('/');
+    matches!((segments.next(), segments.next(), segments.next()), (Some("apps"), Some(slug), None) if !slug.is_empty())
+}
+
+/// What the editor page's address asks for: `/apps/{app}?path=…&rev=…`.
+#[cfg(feature = "editor-bundle")]
+struct Address {
+    slug: String,
+    path: Option<String>,
+    rev: Option<String>,
+}
+
+#[cfg(feature = "editor-bundle")]
+impl Address {
+    fn current() -> Option<Self> {
+        let location = web_sys::window()?.location();
+        let pathname = location.pathname().ok()?;
+        let slug = pathname.trim_start_matches('/').trim_end_matches('/').strip_prefix("apps/")?;
+        let slug = js_sys::decode_uri_component(slug).ok()?.as_string()?;
+        let query = web_sys::UrlSearchParams::new_with_str(&location.search().ok()?).ok()?;
+        let get = |key: &str| query.get(key).filter(|value| !value.is_empty());
+        Some(Self { slug, path: get("path"), rev: get("rev") })
+    }
+}
+
+/// The editor bundle's start: loads who is signed in and the app's files, then replaces the
+/// server-rendered frame with the live page (header and editor), so the frame stays on screen
+/// until the live page can take its place.
+#[cfg(feature = "editor-bundle")]
+pub fn start() {
+    // Leptos's executor starts with the mount below; this first task runs before it.
+    wasm_bindgen_futures::spawn_local(async move {
+        let Some(address) = Address::current() else { return };
+        let me = crate::auth::current_user();
+        let files = api::load_app_files(address.slug.clone(), address.rev.clone());
+        let (me, files) = futures::join!(me, files);
+        let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) else { return };
+        body.set_text_content(None);
+        let Address { slug, path, rev } = address;
+        let page = move || {
+            let me = match me {
+                Ok(Some(me)) => me,
+                // Signed out meanwhile: the server renders the sign-in form at this address.
+                Ok(None) => {
+                    crate::auth::reload_at(&format!("/apps/{slug}"));
+                    return ().into_any();
+                }
+                Err(err) => {
+                    let message = format!("AppBuilder could not tell who you are: {}", readable(&err));
+                    return view! { <main class="page"><ErrorBanner message/></main> }.into_any();
+                }
+            };
+            provide_context(me.clone());
+            let page = match files {
+                Ok(files) => view! { <Workbench files path viewing=rev/> }.into_any(),
+                Err(err) => view! { <div class="page-pad"><ErrorBanner message=readable(&err)/></div> }.into_any(),
+            };
+            view! {
+                <crate::components::header::Header me/>
+                <main class="page"><crate::components::page_title::PageTitle text=slug/>{page}</main>
+            }
+            .into_any()
+        };
+        leptos::mount::mount_to_body(page);
+        crate::mark_live();
+    });
 }
 
 /// The editor around one app's files.
@@ -106,7 +211,7 @@ fn Workbench(files: AppFiles, path: Option<String>, viewing: Option<String>) -> 
         ide.editor_ready.track();
         ide.show_active();
     });
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     {
         let listener = keys::listen(move |shortcut| match shortcut {
             keys::Shortcut::Save => ide.save(),
@@ -190,7 +295,7 @@ fn start_monaco(ide: Ide, container: NodeRef<leptos::html::Div>) {
             return true;
         }
         let Some(element) = container.get() else { return false };
-        #[cfg(feature = "hydrate")]
+        #[cfg(feature = "browser")]
         leptos::task::spawn_local(async move {
             let cursor = ide.cursor;
             match bridge::Bridge::start(element.into(), ide.read_only, move |line, column| cursor.set((line, column)))
@@ -203,7 +308,7 @@ fn start_monaco(ide: Ide, container: NodeRef<leptos::html::Div>) {
                 Err(message) => ide.open_error.set(Some(message)),
             }
         });
-        #[cfg(not(feature = "hydrate"))]
+        #[cfg(not(feature = "browser"))]
         let _ = (element, ide);
         true
     });
@@ -366,11 +471,26 @@ fn StatusBar(problems: Memo<Vec<domain::problem::Problem>>, problems_open: RwSig
 
 /// Asks the user to confirm (true on the server, where it is never called).
 pub(crate) fn confirm(question: &str) -> bool {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     return web_sys::window().and_then(|w| w.confirm_with_message(question).ok()).unwrap_or(false);
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "browser"))]
     {
         let _ = question;
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_editor_path;
+
+    #[test]
+    fn only_an_apps_own_page_is_the_editor() {
+        for path in ["/apps/phish-triage", "/apps/phish-triage/", "apps/a"] {
+            assert!(is_editor_path(path), "{path}");
+        }
+        for path in ["/", "/apps", "/apps/", "/apps/a/history", "/apps/a/commits/abc", "/builds/3", "/reviews", "/apps//x"] {
+            assert!(!is_editor_path(path), "{path}");
+        }
     }
 }
