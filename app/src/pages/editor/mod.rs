@@ -129,6 +129,11 @@ impl Address {
 #[cfg(feature = "editor-bundle")]
 pub fn start() {
     // Leptos's executor starts with the mount below; this first task runs before it.
+    // Monaco is most of what the page waits for: start fetching it now, while the data loads
+    // (the bridge's own `load` later finds it loading or loaded).
+    wasm_bindgen_futures::spawn_local(async {
+        let _ = monaco::Monaco::load().await;
+    });
     wasm_bindgen_futures::spawn_local(async move {
         let Some(address) = Address::current() else { return };
         let me = crate::auth::current_user();
