@@ -219,3 +219,55 @@ test('a reviewer gets a read-only editor, and the server refuses their save anyw
   });
   expect(refused.status()).toBe(403);
 });
+
+test('the editor page runs its own bundle: links into it and out of it load the right one, its header works, and a signed-out visitor gets the sign-in form', async ({ page, browser }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  const bundles: string[] = [];
+  page.on('request', (request) => {
+    const path = new URL(request.url()).pathname;
+    if (path.endsWith('_bg.wasm')) bundles.push(path);
+  });
+  await signIn(page);
+  const { slug } = await createApp(page, 'Bundle Journey');
+
+  // From the app list (main bundle), the link to the editor loads the page with the editor's bundle.
+  await page.goto('/');
+  await waitForHydration(page);
+  expect(bundles).toEqual(['/pkg/appbuilder_bg.wasm']);
+  await page.getByTestId('app-link').filter({ hasText: 'Bundle Journey' }).click();
+  await expect(page.getByTestId('ide')).toBeVisible();
+  await waitForHydration(page);
+  expect(bundles).toEqual(['/pkg/appbuilder_bg.wasm', '/pkg/editor_bg.wasm']);
+  await expect(page).toHaveURL(new RegExp(`/apps/${slug}$`));
+  await expect(page.getByTestId('current-user')).toHaveText('admin');
+
+  // Out to the history (main bundle) and back to the code (editor bundle), each a page of its own.
+  await page.getByTestId('nav-history').click();
+  await expect(page.getByTestId('commit-row')).toHaveCount(1);
+  await waitForHydration(page);
+  expect(bundles.at(-1)).toBe('/pkg/appbuilder_bg.wasm');
+  await page.getByTestId('nav-code').click();
+  await expect(page.getByTestId('ide')).toBeVisible();
+  await waitForHydration(page);
+  expect(bundles.at(-1)).toBe('/pkg/editor_bg.wasm');
+  await page.goBack();
+  await expect(page).toHaveURL(new RegExp(`/apps/${slug}/history$`));
+  await expect(page.getByTestId('commit-row')).toHaveCount(1);
+
+  // The header the editor bundle draws works: signing out there leads to the sign-in form.
+  await page.goto(`/apps/${slug}`);
+  await waitForHydration(page);
+  await page.getByTestId('sign-out').click();
+  await expect(page.getByTestId('sign-in-form')).toBeVisible();
+  expect((await page.request.get('/api/v1/me')).status()).toBe(401);
+
+  // Signed out, the editor's address shows the sign-in form (the main bundle's page).
+  const visitor = await browser.newPage();
+  const response = await visitor.goto(`/apps/${slug}`);
+  expect(response?.status()).toBe(401);
+  await waitForHydration(visitor);
+  await expect(visitor.getByTestId('sign-in-form')).toBeVisible();
+  await expect(visitor.getByTestId('ide')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});

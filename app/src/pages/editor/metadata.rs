@@ -132,8 +132,24 @@ struct Form {
 }
 
 impl Form {
-    fn text(self, pointer: &'static str) -> impl Fn() -> String + Send + Sync + Clone + 'static {
-        move || self.doc.with(|d| text_at(d, pointer))
+    /// The text at `pointer`, following the document.
+    fn text(self, pointer: impl Into<String>) -> impl Fn() -> String + Send + Sync + Clone + 'static {
+        let pointer = pointer.into();
+        move || self.doc.with(|d| text_at(d, &pointer))
+    }
+
+    /// The strings of the list at `pointer`, following the document.
+    fn list(self, pointer: String) -> impl Fn() -> Vec<String> + Send + Sync + Clone + 'static {
+        move || {
+            self.doc.with(|d| match d {
+                Some(Ok(v)) => v
+                    .pointer(&pointer)
+                    .and_then(Value::as_array)
+                    .map(|a| a.iter().filter_map(|t| t.as_str().map(str::to_owned)).collect())
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            })
+        }
     }
 
     /// Problems of install.json at `pointer` or below it.
@@ -168,66 +184,105 @@ impl Form {
     }
 }
 
-/// A text field bound to `pointer`; an empty value removes the key when `optional`.
-fn text_field(
-    ctx: Form,
-    label: &'static str,
-    pointer: &'static str,
-    optional: bool,
-    test_id: &'static str,
-) -> impl IntoView {
-    let value = ctx.text(pointer);
+/// A text input bound to `pointer`; an empty value removes the key when `optional`.
+fn text_input(ctx: Form, pointer: String, optional: bool, test_id: Option<&'static str>, mono: bool) -> impl IntoView {
+    let value = ctx.text(pointer.clone());
     view! {
-        <div>
-            <label class="field">
-                <span>{label}</span>
-                <input type="text" prop:value=value data-testid=test_id disabled=ctx.ide.read_only
-                    on:change=move |ev| {
-                        let text = event_target_value(&ev);
-                        let value = if optional && text.trim().is_empty() { None } else { Some(Value::String(text)) };
-                        set(ctx.ide, ctx.error, pointer.to_owned(), value);
-                    }/>
-            </label>
-            {ctx.hints(pointer.to_owned())}
-        </div>
+        <input type="text" class:mono=mono prop:value=value data-testid=test_id disabled=ctx.ide.read_only
+            on:change=move |ev| {
+                let text = event_target_value(&ev);
+                let value = if optional && text.trim().is_empty() { None } else { Some(Value::String(text)) };
+                set(ctx.ide, ctx.error, pointer.clone(), value);
+            }/>
     }
+}
+
+/// A labelled text input bound to `pointer` (see [`text_input`]).
+fn text_field(ctx: Form, label: &'static str, pointer: String, optional: bool, test_id: Option<&'static str>) -> impl IntoView {
+    view! { <label class="field"><span>{label}</span>{text_input(ctx, pointer, optional, test_id, false)}</label> }
+}
+
+/// A select of `choices` bound to the string at `pointer`.
+fn select_input(
+    ctx: Form,
+    pointer: String,
+    choices: &'static [&'static str],
+    test_id: &'static str,
+    label: Option<&'static str>,
+) -> impl IntoView {
+    let value = ctx.text(pointer.clone());
+    view! {
+        <select prop:value=value disabled=ctx.ide.read_only data-testid=test_id aria-label=label
+            on:change=move |ev| set(ctx.ide, ctx.error, pointer.clone(), Some(Value::String(event_target_value(&ev))))>
+            {choices.iter().map(|c| view! { <option value=*c>{*c}</option> }).collect_view()}
+        </select>
+    }
+}
+
+/// A checkbox bound to the flag at `pointer` (unchecked removes it).
+fn check_input(ctx: Form, label: &'static str, pointer: String) -> impl IntoView {
+    let on = {
+        let pointer = pointer.clone();
+        move || ctx.doc.with(|d| flag_at(d, &pointer))
+    };
+    view! {
+        <label class="check">
+            <input type="checkbox" prop:checked=on disabled=ctx.ide.read_only
+                on:change=move |ev| set(ctx.ide, ctx.error, pointer.clone(), event_target_checked(&ev).then_some(Value::Bool(true)))/>
+            {label}
+        </label>
+    }
+}
+
+/// One checkbox per choice over the list of strings at `pointer`: checking adds the choice,
+/// unchecking removes it.
+fn check_list(ctx: Form, pointer: String, choices: &'static [&'static str], class: &'static str) -> impl IntoView {
+    let list = ctx.list(pointer.clone());
+    choices
+        .iter()
+        .map(|choice| {
+            let choice: &'static str = choice;
+            let (list, toggled, pointer) = (list.clone(), list.clone(), pointer.clone());
+            view! {
+                <label class=class>
+                    <input type="checkbox" prop:checked=move || list().iter().any(|c| c == choice) disabled=ctx.ide.read_only
+                        on:change=move |_| {
+                            let mut list = toggled();
+                            match list.iter().position(|c| c == choice) {
+                                Some(at) => { list.remove(at); }
+                                None => list.push(choice.to_owned()),
+                            }
+                            set(ctx.ide, ctx.error, pointer.clone(), Some(json!(list)));
+                        }/>
+                    {choice}
+                </label>
+            }
+        })
+        .collect_view()
 }
 
 #[component]
 fn AppSection(ctx: Form) -> impl IntoView {
-    let level = ctx.text("/runtimeLevel");
-    let features = move || {
-        ctx.doc.with(|d| match d {
-            Some(Ok(v)) => v["features"]
-                .as_array()
-                .map(|a| a.iter().filter_map(|f| f.as_str().map(str::to_owned)).collect::<Vec<_>>())
-                .unwrap_or_default(),
-            _ => Vec::new(),
-        })
-    };
-    let toggle = move |feature: &'static str| {
-        let mut list = features();
-        if let Some(at) = list.iter().position(|f| f == feature) {
-            list.remove(at);
-        } else {
-            list.push(feature.to_owned());
-        }
-        set(ctx.ide, ctx.error, "/features".into(), Some(json!(list)));
-    };
     view! {
         <section class="meta-section">
             <h2>"App"</h2>
             <div class="field-grid">
-                {text_field(ctx, "Display name", "/displayName", false, "meta-display-name")}
-                {text_field(ctx, "Version (X.Y.Z)", "/programVersion", false, "meta-version")}
+                <div>
+                    {text_field(ctx, "Display name", "/displayName".into(), false, Some("meta-display-name"))}
+                    {ctx.hints("/displayName".into())}
+                </div>
+                <div>
+                    {text_field(ctx, "Version (X.Y.Z)", "/programVersion".into(), false, Some("meta-version"))}
+                    {ctx.hints("/programVersion".into())}
+                </div>
                 <label class="field">
                     <span>"Runtime level"</span>
-                    <select data-testid="meta-runtime-level" prop:value=level disabled=ctx.ide.read_only
-                        on:change=move |ev| set(ctx.ide, ctx.error, "/runtimeLevel".into(), Some(Value::String(event_target_value(&ev))))>
-                        {RUNTIME_LEVELS.iter().map(|l| view! { <option value=*l>{*l}</option> }).collect_view()}
-                    </select>
+                    {select_input(ctx, "/runtimeLevel".into(), &RUNTIME_LEVELS, "meta-runtime-level", None)}
                 </label>
-                {text_field(ctx, "Category", "/category", true, "meta-category")}
+                <div>
+                    {text_field(ctx, "Category", "/category".into(), true, Some("meta-category"))}
+                    {ctx.hints("/category".into())}
+                </div>
             </div>
             <label class="field">
                 <span>"Description (markdown)"</span>
@@ -239,16 +294,7 @@ fn AppSection(ctx: Form) -> impl IntoView {
             </label>
             <fieldset class="features">
                 <legend>"Features"</legend>
-                {FEATURES.iter().map(|feature| {
-                    let feature: &'static str = feature;
-                    view! {
-                        <label class="check">
-                            <input type="checkbox" prop:checked=move || features().iter().any(|f| f == feature)
-                                disabled=ctx.ide.read_only on:change=move |_| toggle(feature)/>
-                            {feature}
-                        </label>
-                    }
-                }).collect_view()}
+                {check_list(ctx, "/features".into(), &FEATURES, "check")}
             </fieldset>
             {ctx.hints("/features".into())}
         </section>
@@ -295,40 +341,10 @@ fn ParamsSection(ctx: Form) -> impl IntoView {
 #[component]
 fn ParamRow(ctx: Form, index: usize, count: usize) -> impl IntoView {
     let at = move |field: &str| format!("/params/{index}/{field}");
-    let text = move |field: &'static str| {
-        let pointer = at(field);
-        move || ctx.doc.with(|d| text_at(d, &pointer))
-    };
-    let flag = move |field: &'static str| {
-        let pointer = at(field);
-        move || ctx.doc.with(|d| flag_at(d, &pointer))
-    };
-    let kind = text("type");
+    let kind = ctx.text(at("type"));
     let valid_values = {
-        let pointer = at("validValues");
-        move || {
-            ctx.doc.with(|d| match d {
-                Some(Ok(v)) => v
-                    .pointer(&pointer)
-                    .and_then(Value::as_array)
-                    .map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("\n"))
-                    .unwrap_or_default(),
-                _ => String::new(),
-            })
-        }
-    };
-    let set_text = move |field: &'static str, optional: bool| {
-        move |ev: leptos::ev::Event| {
-            let text = event_target_value(&ev);
-            let value = if optional && text.trim().is_empty() { None } else { Some(Value::String(text)) };
-            set(ctx.ide, ctx.error, at(field), value);
-        }
-    };
-    let set_flag = move |field: &'static str| {
-        move |ev: leptos::ev::Event| {
-            let on = event_target_checked(&ev);
-            set(ctx.ide, ctx.error, at(field), on.then_some(Value::Bool(true)));
-        }
+        let list = ctx.list(at("validValues"));
+        move || list().join("\n")
     };
     let move_to = move |to: usize| {
         let result = update(ctx.ide, |doc| doc.move_item("/params", index, to));
@@ -350,49 +366,14 @@ fn ParamRow(ctx: Form, index: usize, count: usize) -> impl IntoView {
         }
     };
     let read_only = ctx.ide.read_only;
-    let accepted = {
-        let pointer = at("playbookDataType");
-        move || {
-            ctx.doc.with(|d| match d {
-                Some(Ok(v)) => v
-                    .pointer(&pointer)
-                    .and_then(Value::as_array)
-                    .map(|a| a.iter().filter_map(|t| t.as_str().map(str::to_owned)).collect::<Vec<_>>())
-                    .unwrap_or_default(),
-                _ => Vec::new(),
-            })
-        }
-    };
-    let toggle_accepted = {
-        let accepted = accepted.clone();
-        move |data_type: &'static str| {
-            let mut list = accepted();
-            if let Some(i) = list.iter().position(|t| t == data_type) {
-                list.remove(i);
-            } else {
-                list.push(data_type.to_owned());
-            }
-            set(ctx.ide, ctx.error, at("playbookDataType"), Some(json!(list)));
-        }
-    };
-    let choices = {
-        let kind = kind.clone();
-        move || matches!(kind().as_str(), "Choice" | "MultiChoice" | "EditChoice")
-    };
+    let choices = move || matches!(kind().as_str(), "Choice" | "MultiChoice" | "EditChoice");
     view! {
         <div class="param-row" data-testid="param-row" on:keydown=on_key title="Alt+↑ / Alt+↓ move this input">
             <div class="field-grid">
-                <label class="field"><span>"Label"</span>
-                    <input type="text" prop:value=text("label") on:change=set_text("label", false) disabled=read_only data-testid="param-label"/></label>
-                <label class="field"><span>"Name"</span>
-                    <input type="text" class="mono" prop:value=text("name") on:change=set_text("name", false) disabled=read_only data-testid="param-name"/></label>
-                <label class="field"><span>"Type"</span>
-                    <select prop:value=kind.clone() disabled=read_only data-testid="param-type"
-                        on:change=move |ev| set(ctx.ide, ctx.error, at("type"), Some(Value::String(event_target_value(&ev))))>
-                        {PARAM_TYPES.iter().map(|t| view! { <option value=*t>{*t}</option> }).collect_view()}
-                    </select></label>
-                <label class="field"><span>"Default"</span>
-                    <input type="text" prop:value=text("default") on:change=set_text("default", true) disabled=read_only data-testid="param-default"/></label>
+                {text_field(ctx, "Label", at("label"), false, Some("param-label"))}
+                <label class="field"><span>"Name"</span>{text_input(ctx, at("name"), false, Some("param-name"), true)}</label>
+                <label class="field"><span>"Type"</span>{select_input(ctx, at("type"), &PARAM_TYPES, "param-type", None)}</label>
+                {text_field(ctx, "Default", at("default"), true, Some("param-default"))}
             </div>
             {move || choices().then(|| view! {
                 <label class="field"><span>"Choices (one per line)"</span>
@@ -404,27 +385,15 @@ fn ParamRow(ctx: Form, index: usize, count: usize) -> impl IntoView {
             })}
             <fieldset class="accepts">
                 <legend>"Accepts playbook variables of type"</legend>
-                {DATA_TYPES.iter().take(10).map(|data_type| {
-                    let data_type: &'static str = data_type;
-                    let accepted = accepted.clone();
-                    let toggle = toggle_accepted.clone();
-                    view! {
-                        <label class="check small">
-                            <input type="checkbox" prop:checked=move || accepted().iter().any(|t| t == data_type)
-                                disabled=read_only on:change=move |_| toggle(data_type)/>
-                            {data_type}
-                        </label>
-                    }
-                }).collect_view()}
+                {check_list(ctx, at("playbookDataType"), &DATA_TYPES[..10], "check small")}
             </fieldset>
             <div class="param-flags">
-                <label class="check"><input type="checkbox" prop:checked=flag("required") on:change=set_flag("required") disabled=read_only/>"Required"</label>
-                <label class="check"><input type="checkbox" prop:checked=flag("encrypt") on:change=set_flag("encrypt") disabled=read_only/>"Encrypted (password, key)"</label>
-                <label class="check"><input type="checkbox" prop:checked=flag("hidden") on:change=set_flag("hidden") disabled=read_only/>"Hidden"</label>
-                <label class="field inline"><span>"Help text"</span>
-                    <input type="text" prop:value=text("note") on:change=set_text("note", true) disabled=read_only/></label>
+                {check_input(ctx, "Required", at("required"))}
+                {check_input(ctx, "Encrypted (password, key)", at("encrypt"))}
+                {check_input(ctx, "Hidden", at("hidden"))}
+                <label class="field inline"><span>"Help text"</span>{text_input(ctx, at("note"), true, None, false)}</label>
                 <label class="field inline rows"><span>"Rows"</span>
-                    <input type="number" min="1" max="50" prop:value=text("viewRows") disabled=read_only data-testid="param-view-rows"
+                    <input type="number" min="1" max="50" prop:value=ctx.text(at("viewRows")) disabled=read_only data-testid="param-view-rows"
                         title="More than 1 shows a multi-line text box"
                         on:change=move |ev| {
                             let rows = event_target_value(&ev).trim().parse::<u32>().ok().filter(|r| *r > 1);
@@ -466,8 +435,7 @@ fn OutputsSection(ctx: Form) -> impl IntoView {
             <p class="muted">"Names follow the standard: " <code>"<app slug>.<data type>[.<sub type>].<descriptor>"</code> ", lower-case snake_case; raw remote data as " <code>"<slug>.response.json.raw"</code> "."</p>
             {move || (0..count.get()).map(|i| {
                 let at = move |field: &str| format!("{OUTPUTS}/{i}/{field}");
-                let name = { let p = at("name"); move || ctx.doc.with(|d| text_at(d, &p)) };
-                let kind = { let p = at("type"); move || ctx.doc.with(|d| text_at(d, &p)) };
+                let name = ctx.text(at("name"));
                 let remove = move |_| {
                     let result = update(ctx.ide, |doc| remove_value(doc, &format!("{OUTPUTS}/{i}")));
                     ctx.error.set(result.err());
@@ -476,10 +444,7 @@ fn OutputsSection(ctx: Form) -> impl IntoView {
                     <div class="output-row" data-testid="output-row">
                         <input type="text" class="mono" prop:value=name disabled=ctx.ide.read_only data-testid="output-name" aria-label="Output name"
                             on:change=move |ev| set(ctx.ide, ctx.error, at("name"), Some(Value::String(event_target_value(&ev))))/>
-                        <select prop:value=kind disabled=ctx.ide.read_only data-testid="output-type" aria-label="Output type"
-                            on:change=move |ev| set(ctx.ide, ctx.error, at("type"), Some(Value::String(event_target_value(&ev))))>
-                            {DATA_TYPES.iter().map(|t| view! { <option value=*t>{*t}</option> }).collect_view()}
-                        </select>
+                        {select_input(ctx, at("type"), &DATA_TYPES, "output-type", Some("Output type"))}
                         {(!ctx.ide.read_only).then(|| view! { <button class="icon-button" aria-label="Remove output" on:click=remove>"✕"</button> })}
                     </div>
                     {ctx.hints(format!("{OUTPUTS}/{i}"))}
