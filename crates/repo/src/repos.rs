@@ -5,6 +5,7 @@ use git2::{ErrorCode, Repository};
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::OwnedMutexGuard;
 
@@ -45,7 +46,17 @@ struct Inner {
     root: PathBuf,
     /// Per-app state, created on first use.
     apps: Mutex<HashMap<RepoKey, Arc<Slot>>>,
+    /// How many slots hold an open repository, and how many may (see [`Inner::close_idle`]).
+    open_handles: AtomicUsize,
+    handle_limit: usize,
+    /// Counts uses, so each slot knows when it was last used.
+    uses: AtomicU64,
 }
+
+/// How many repositories stay open at most by default. Each open repository holds libgit2's
+/// caches and a few file descriptors; a server with more apps than this reopens the ones used
+/// least recently (a fraction of a millisecond each).
+pub const DEFAULT_OPEN_REPOSITORIES: usize = 256;
 
 /// What is kept per app: the write lock, and the open repository. Opening a repository costs
 /// dozens of file-system calls (config files, ownership checks, ref and object stores), so one
@@ -55,6 +66,8 @@ struct Inner {
 struct Slot {
     write: Arc<tokio::sync::Mutex<()>>,
     repo: Mutex<Option<Handle>>,
+    /// The value of [`Inner::uses`] at this slot's last use.
+    last_used: AtomicU64,
 }
 
 /// An open repository, and whether it had no `objects/pack` folder when it was opened.
@@ -85,17 +98,58 @@ impl Handle {
 /// Where git keeps packs, inside a bare repository.
 const PACK_DIR: &str = "objects/pack";
 
-impl Slot {
-    /// Runs `work` with the app's open repository, opening it on first use (blocking).
-    fn using<T>(&self, path: &Path, work: impl FnOnce(&Repository) -> Result<T, RepoError>) -> Result<T, RepoError> {
-        let mut cached = self.repo.lock().unwrap_or_else(PoisonError::into_inner);
-        let handle = match cached.take() {
-            Some(handle) if !handle.stale(path) => handle,
-            _ => Handle::open(path)?,
+impl Inner {
+    /// Runs `work` with the app's open repository, opening it on first use (blocking); then
+    /// closes the least recently used repositories when more than the limit are open.
+    fn using<T>(
+        &self,
+        slot: &Slot,
+        path: &Path,
+        work: impl FnOnce(&Repository) -> Result<T, RepoError>,
+    ) -> Result<T, RepoError> {
+        slot.last_used.store(self.uses.fetch_add(1, Ordering::Relaxed), Ordering::Relaxed);
+        let (result, opened) = {
+            let mut cached = slot.repo.lock().unwrap_or_else(PoisonError::into_inner);
+            let had_one = cached.is_some();
+            let handle = match cached.take() {
+                Some(handle) if !handle.stale(path) => handle,
+                _ => match Handle::open(path) {
+                    Ok(handle) => handle,
+                    Err(err) => {
+                        if had_one {
+                            self.open_handles.fetch_sub(1, Ordering::Relaxed);
+                        }
+                        return Err(err);
+                    }
+                },
+            };
+            let result = work(&handle.repo);
+            *cached = Some(handle);
+            (result, !had_one)
         };
-        let result = work(&handle.repo);
-        *cached = Some(handle);
+        if opened && self.open_handles.fetch_add(1, Ordering::Relaxed) + 1 > self.handle_limit {
+            self.close_idle();
+        }
         result
+    }
+
+    /// Closes the least recently used open repositories until three quarters of the limit are
+    /// open (so the next ones opened do not each start a scan). A repository in use right now is
+    /// skipped; its slot (and write lock) stays, only the handle goes.
+    fn close_idle(&self) {
+        let mut slots: Vec<Arc<Slot>> =
+            self.apps.lock().unwrap_or_else(PoisonError::into_inner).values().cloned().collect();
+        slots.sort_by_key(|slot| slot.last_used.load(Ordering::Relaxed));
+        let keep = self.handle_limit * 3 / 4;
+        for slot in slots {
+            if self.open_handles.load(Ordering::Relaxed) <= keep {
+                break;
+            }
+            let Ok(mut cached) = slot.repo.try_lock() else { continue };
+            if cached.take().is_some() {
+                self.open_handles.fetch_sub(1, Ordering::Relaxed);
+            }
+        }
     }
 }
 
@@ -109,6 +163,11 @@ impl AppRepos {
     /// Opens (creating if needed) the folder that holds the repositories, and removes lock files
     /// that a killed process left behind (this process is the only writer).
     pub fn open(root: impl Into<PathBuf>) -> Result<Self, RepoError> {
+        Self::open_with_limit(root, DEFAULT_OPEN_REPOSITORIES)
+    }
+
+    /// [`AppRepos::open`], keeping at most `open_repositories` repositories open at once.
+    pub fn open_with_limit(root: impl Into<PathBuf>, open_repositories: usize) -> Result<Self, RepoError> {
         let root = root.into();
         std::fs::create_dir_all(&root)
             .map_err(|err| RepoError::Worker(format!("creating {}: {err}", root.display())))?;
@@ -117,7 +176,20 @@ impl AppRepos {
         // libgit2's re-check that each tree entry and parent exists only adds file-system reads
         // to every save. (Hash verification on read stays on.)
         git2::opts::strict_object_creation(false);
-        Ok(Self { inner: Arc::new(Inner { root, apps: Mutex::new(HashMap::new()) }) })
+        Ok(Self {
+            inner: Arc::new(Inner {
+                root,
+                apps: Mutex::new(HashMap::new()),
+                open_handles: AtomicUsize::new(0),
+                handle_limit: open_repositories.max(1),
+                uses: AtomicU64::new(0),
+            }),
+        })
+    }
+
+    /// How many repositories are open now (at most the limit, plus those opened meanwhile).
+    pub fn open_repositories(&self) -> usize {
+        self.inner.open_handles.load(Ordering::Relaxed)
     }
 
     /// The one place that says where an app's repository is.
@@ -141,8 +213,8 @@ impl AppRepos {
         T: Send + 'static,
         F: FnOnce(&Repository) -> Result<T, RepoError> + Send + 'static,
     {
-        let (path, slot) = (self.path(key), self.slot(key));
-        tokio::task::spawn_blocking(move || slot.using(&path, work))
+        let (path, slot, inner) = (self.path(key), self.slot(key), self.inner.clone());
+        tokio::task::spawn_blocking(move || inner.using(&slot, &path, work))
             .await
             .map_err(|err| RepoError::Worker(err.to_string()))?
     }
@@ -150,8 +222,9 @@ impl AppRepos {
     /// The heads of several apps, read in one trip to the blocking pool (for lists).
     pub async fn heads(&self, keys: &[RepoKey]) -> Result<Vec<domain::app::Revision>, RepoError> {
         let repos: Vec<_> = keys.iter().map(|key| (self.path(key), self.slot(key))).collect();
+        let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
-            repos.iter().map(|(path, slot)| slot.using(path, crate::read::head_of)).collect()
+            repos.iter().map(|(path, slot)| inner.using(slot, path, crate::read::head_of)).collect()
         })
         .await
         .map_err(|err| RepoError::Worker(err.to_string()))?

@@ -447,3 +447,31 @@ async fn saves_and_restores_move_the_branch_in_its_ref_file_and_git_follows_each
     assert_eq!(git_in(&path, &["rev-list", "--count", "main"]), "8");
     git_in(&path, &["fsck", "--strict", "--no-dangling"]);
 }
+
+#[tokio::test]
+async fn at_most_the_limit_of_repositories_stay_open_and_a_closed_one_reopens_on_its_next_use() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let repos = AppRepos::open_with_limit(dir.path().join("repos"), 4).expect("opens");
+    let mut apps = Vec::new();
+    for n in 0..10 {
+        let key = RepoKey::parse(&format!("app-{n}")).expect("a key");
+        let first = repos.create(&key, vec![(p("app.py"), format!("n = {n}\n").into_bytes())], &who("ada"), "Create").await;
+        apps.push((key, first.expect("created")));
+    }
+    for (key, head) in &apps {
+        assert_eq!(&repos.head(key).await.expect("head"), head);
+        assert!(repos.open_repositories() <= 4, "{} open after {key}", repos.open_repositories());
+    }
+    // The first app's repository was closed long ago: a save and a read open it again.
+    let (key, head) = &apps[0];
+    let out = repos.commit(key, head, vec![put("app.py", "n = 'again'\n")], &who("bob"), "Again", ROOMY).await;
+    let out = out.expect("committed");
+    assert_eq!(repos.head(key).await.expect("head"), out.revision);
+    let (_, text) = repos.read_file(key, None, p("app.py")).await.expect("read");
+    assert_eq!(text, b"n = 'again'\n");
+    assert!(repos.open_repositories() <= 4);
+    // Every other app still reads its own head.
+    for (key, head) in &apps[1..] {
+        assert_eq!(&repos.head(key).await.expect("head"), head);
+    }
+}
