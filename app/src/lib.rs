@@ -120,7 +120,8 @@ fn PageScripts(options: LeptosOptions) -> impl IntoView {
             let start = format!(
                 "import('/{pkg}/editor.js').then(m => m.default({{module_or_path: '/{pkg}/editor_bg.wasm'}}).then(() => m.start_editor()));"
             );
-            // The page's Content-Security-Policy lets only scripts with its nonce run.
+            // The same nonce Leptos gives its own inline scripts, so that a nonce-based
+            // Content-Security-Policy, should the server send one, lets this one run too.
             let nonce = leptos::nonce::use_nonce();
             return view! {
                 <link rel="modulepreload" href=format!("/{pkg}/editor.js")/>

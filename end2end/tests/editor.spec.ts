@@ -255,6 +255,11 @@ test('the editor page runs its own bundle: links into it and out of it load the 
   await expect(page).toHaveURL(new RegExp(`/apps/${slug}/history$`));
   await expect(page.getByTestId('commit-row')).toHaveCount(1);
 
+  // An app name that does not decode: a readable error, not a page stuck on its loading line.
+  await page.goto('/apps/%E0%A4');
+  await waitForHydration(page);
+  await expect(page.getByTestId('error-banner')).toContainText('does not name an app');
+
   // The header the editor bundle draws works: signing out there leads to the sign-in form.
   await page.goto(`/apps/${slug}`);
   await waitForHydration(page);

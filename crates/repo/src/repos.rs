@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, TryLockError};
 use tokio::sync::OwnedMutexGuard;
 
 /// Holds an app's write lock until dropped.
@@ -108,26 +108,30 @@ impl Inner {
         work: impl FnOnce(&Repository) -> Result<T, RepoError>,
     ) -> Result<T, RepoError> {
         slot.last_used.store(self.uses.fetch_add(1, Ordering::Relaxed), Ordering::Relaxed);
-        let (result, opened) = {
+        let (result, over_limit) = {
             let mut cached = slot.repo.lock().unwrap_or_else(PoisonError::into_inner);
-            let had_one = cached.is_some();
-            let handle = match cached.take() {
-                Some(handle) if !handle.stale(path) => handle,
-                _ => match Handle::open(path) {
-                    Ok(handle) => handle,
+            let mut opened = false;
+            if cached.as_ref().is_none_or(|handle| handle.stale(path)) {
+                let had_one = cached.take().is_some();
+                match Handle::open(path) {
+                    Ok(handle) => *cached = Some(handle),
                     Err(err) => {
                         if had_one {
                             self.open_handles.fetch_sub(1, Ordering::Relaxed);
                         }
                         return Err(err);
                     }
-                },
-            };
-            let result = work(&handle.repo);
-            *cached = Some(handle);
-            (result, !had_one)
+                }
+                opened = !had_one;
+            }
+            // Counted while the slot is locked, so `close_idle` never takes a handle not yet
+            // counted; the handle stays in the slot while `work` runs, so a panic in `work`
+            // leaves it there (and counted).
+            let over_limit = opened && self.open_handles.fetch_add(1, Ordering::Relaxed) + 1 > self.handle_limit;
+            let handle = cached.as_ref().expect("a handle was just put in");
+            (work(&handle.repo), over_limit)
         };
-        if opened && self.open_handles.fetch_add(1, Ordering::Relaxed) + 1 > self.handle_limit {
+        if over_limit {
             self.close_idle();
         }
         result
@@ -137,15 +141,26 @@ impl Inner {
     /// open (so the next ones opened do not each start a scan). A repository in use right now is
     /// skipped; its slot (and write lock) stays, only the handle goes.
     fn close_idle(&self) {
-        let mut slots: Vec<Arc<Slot>> =
-            self.apps.lock().unwrap_or_else(PoisonError::into_inner).values().cloned().collect();
-        slots.sort_by_key(|slot| slot.last_used.load(Ordering::Relaxed));
+        // Each slot's last use is read once: other threads keep changing it, and a sort whose
+        // keys change under it may panic.
+        let mut slots: Vec<(u64, Arc<Slot>)> = self
+            .apps
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .values()
+            .map(|slot| (slot.last_used.load(Ordering::Relaxed), slot.clone()))
+            .collect();
+        slots.sort_unstable_by_key(|(last_used, _)| *last_used);
         let keep = self.handle_limit * 3 / 4;
-        for slot in slots {
+        for (_, slot) in slots {
             if self.open_handles.load(Ordering::Relaxed) <= keep {
                 break;
             }
-            let Ok(mut cached) = slot.repo.try_lock() else { continue };
+            let mut cached = match slot.repo.try_lock() {
+                Ok(cached) => cached,
+                Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+                Err(TryLockError::WouldBlock) => continue,
+            };
             if cached.take().is_some() {
                 self.open_handles.fetch_sub(1, Ordering::Relaxed);
             }

@@ -102,6 +102,14 @@ pub fn is_editor_path(path: &str) -> bool {
     matches!((segments.next(), segments.next(), segments.next()), (Some("apps"), Some(slug), None) if !slug.is_empty())
 }
 
+/// Takes the server-rendered frame out of the page, for the live page to take its place.
+#[cfg(feature = "editor-bundle")]
+fn clear_body() {
+    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+        body.set_text_content(None);
+    }
+}
+
 /// What the editor page's address asks for: `/apps/{app}?path=…&rev=…`.
 #[cfg(feature = "editor-bundle")]
 struct Address {
@@ -135,12 +143,18 @@ pub fn start() {
         let _ = monaco::Monaco::load().await;
     });
     wasm_bindgen_futures::spawn_local(async move {
-        let Some(address) = Address::current() else { return };
+        let Some(address) = Address::current() else {
+            // The server sent this bundle for `/apps/{app}`, but the app's name does not decode.
+            clear_body();
+            let message = "This address does not name an app.".to_owned();
+            leptos::mount::mount_to_body(move || view! { <main class="page"><ErrorBanner message/></main> });
+            crate::mark_live();
+            return;
+        };
         let me = crate::auth::current_user();
         let files = api::load_app_files(address.slug.clone(), address.rev.clone());
         let (me, files) = futures::join!(me, files);
-        let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) else { return };
-        body.set_text_content(None);
+        clear_body();
         let Address { slug, path, rev } = address;
         let page = move || {
             let me = match me {
