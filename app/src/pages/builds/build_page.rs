@@ -9,6 +9,7 @@ use crate::components::errors::{ErrorBanner, readable};
 use crate::components::format::{short, when};
 use crate::components::record_page::record_page;
 use domain::build::{Build, BuildStep, LogLine};
+use leptos::either::Either;
 use leptos::prelude::*;
 
 #[component]
@@ -86,7 +87,13 @@ fn BuildDetail(view: BuildView) -> impl IntoView {
             })}
             {move || (mounted.get() && succeeded.get() && !targets.is_empty()).then(|| view! { <crate::pages::deploy::DeployPanel build_id=id targets=targets.clone()/> })}
             <ol class="build-steps" data-testid="build-steps">
-                {move || build.get().steps.into_iter().map(|step| view! { <StepRow step/> }).collect_view()}
+                // Drawn anew (not hydrated) once the page is live, then kept up to date: a page
+                // loaded while its build ran once kept its server-rendered steps after the live
+                // log had brought the end (a browser journey in CI; not reproduced since).
+                {move || {
+                    let rows = build.get().steps.into_iter().map(|step| view! { <StepRow step/> }).collect_view();
+                    if mounted.get() { Either::Right(rows) } else { Either::Left(rows) }
+                }}
             </ol>
             <LogView lines/>
         </div>
