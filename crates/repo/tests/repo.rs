@@ -455,7 +455,8 @@ async fn at_most_the_limit_of_repositories_stay_open_and_a_closed_one_reopens_on
     let mut apps = Vec::new();
     for n in 0..10 {
         let key = RepoKey::parse(&format!("app-{n}")).expect("a key");
-        let first = repos.create(&key, vec![(p("app.py"), format!("n = {n}\n").into_bytes())], &who("ada"), "Create").await;
+        let first =
+            repos.create(&key, vec![(p("app.py"), format!("n = {n}\n").into_bytes())], &who("ada"), "Create").await;
         apps.push((key, first.expect("created")));
     }
     for (key, head) in &apps {

@@ -198,7 +198,13 @@ fn text_input(ctx: Form, pointer: String, optional: bool, test_id: Option<&'stat
 }
 
 /// A labelled text input bound to `pointer` (see [`text_input`]).
-fn text_field(ctx: Form, label: &'static str, pointer: String, optional: bool, test_id: Option<&'static str>) -> impl IntoView {
+fn text_field(
+    ctx: Form,
+    label: &'static str,
+    pointer: String,
+    optional: bool,
+    test_id: Option<&'static str>,
+) -> impl IntoView {
     view! { <label class="field"><span>{label}</span>{text_input(ctx, pointer, optional, test_id, false)}</label> }
 }
 

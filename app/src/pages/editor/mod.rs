@@ -79,7 +79,10 @@ pub fn load_editor_links_anew() {
         if path.starts_with('/') && !path.starts_with("//") && is_editor_path(path) {
             let rel = link.get_attribute("rel").unwrap_or_default();
             if !rel.split_whitespace().any(|r| r == "external") {
-                let _ = link.set_attribute("rel", rel.split_whitespace().chain(["external"]).collect::<Vec<_>>().join(" ").as_str());
+                let _ = link.set_attribute(
+                    "rel",
+                    rel.split_whitespace().chain(["external"]).collect::<Vec<_>>().join(" ").as_str(),
+                );
             }
         }
     });
@@ -508,7 +511,9 @@ mod tests {
         for path in ["/apps/phish-triage", "/apps/phish-triage/", "apps/a"] {
             assert!(is_editor_path(path), "{path}");
         }
-        for path in ["/", "/apps", "/apps/", "/apps/a/history", "/apps/a/commits/abc", "/builds/3", "/reviews", "/apps//x"] {
+        for path in
+            ["/", "/apps", "/apps/", "/apps/a/history", "/apps/a/commits/abc", "/builds/3", "/reviews", "/apps//x"]
+        {
             assert!(!is_editor_path(path), "{path}");
         }
     }
