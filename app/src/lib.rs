@@ -3,8 +3,8 @@
 //! The same crate is compiled three times: with `ssr` into the server, which renders every page to
 //! HTML; with `hydrate` to the main wasm bundle, which takes over that HTML in the browser; and
 //! with `editor-bundle` to the editor page's own, smaller bundle, which draws the editor in the
-//! browser without the router or the other pages ([`start_editor`], `docs/editor.md`). The route table is in
-//! [`App`]; each page lives in `pages/` with the server fns it uses. Server fns reach the rest of
+//! browser without the router or the other pages ([`start_editor`], `docs/editor.md`). The route
+//! table is in [`App`]; each page lives in `pages/` with the server fns it uses. Server fns reach the rest of
 //! the system only through what the server puts into the request (the signed-in principal) or
 //! provides as context; this crate never names a storage adapter.
 //!

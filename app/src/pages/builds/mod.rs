@@ -34,18 +34,27 @@ pub fn duration(ms: Option<u64>) -> String {
     }
 }
 
-/// A button that queues a build of the app's head and opens its page. (It sits on the editor
-/// page, whose bundle has no router: the build page is loaded as a new page.)
+/// A button that queues a build of the app's head and opens its page: through the router on the
+/// builds page (main bundle), as a new page from the editor (whose bundle has no router).
 #[component]
 pub fn BuildButton(slug: String) -> impl IntoView {
+    #[cfg(not(feature = "editor-bundle"))]
+    let open = {
+        let navigate = leptos_router::hooks::use_navigate();
+        move |href: &str| navigate(href, Default::default())
+    };
+    #[cfg(feature = "editor-bundle")]
+    let open = crate::auth::reload_at;
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let slug = StoredValue::new(slug);
     let start = move |_| {
         busy.set(true);
+        #[cfg_attr(feature = "editor-bundle", allow(clippy::clone_on_copy))]
+        let open = open.clone();
         leptos::task::spawn_local(async move {
             match queue_build(slug.get_value(), None).await {
-                Ok(id) => crate::auth::reload_at(&format!("/builds/{id}")),
+                Ok(id) => open(&format!("/builds/{id}")),
                 Err(err) => {
                     error.set(Some(readable(&err)));
                     busy.set(false);

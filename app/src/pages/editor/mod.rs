@@ -101,16 +101,23 @@ pub fn load_editor_links_anew() {
 /// bundle serves.
 #[cfg_attr(feature = "editor-bundle", allow(dead_code))]
 pub fn is_editor_path(path: &str) -> bool {
-    let mut segments = path.trim_start_matches('/').trim_end_matches('/').split('/');
-    matches!((segments.next(), segments.next(), segments.next()), (Some("apps"), Some(slug), None) if !slug.is_empty())
+    editor_slug(path).is_some()
 }
 
-/// Takes the server-rendered frame out of the page, for the live page to take its place.
+/// The app's name (as it is in the path, still percent-encoded) when `path` is `/apps/{app}`.
+fn editor_slug(path: &str) -> Option<&str> {
+    let slug = path.trim_start_matches('/').trim_end_matches('/').strip_prefix("apps/")?;
+    (!slug.is_empty() && !slug.contains('/')).then_some(slug)
+}
+
+/// Replaces the server-rendered frame with `page`, drawn live, and marks the page live.
 #[cfg(feature = "editor-bundle")]
-fn clear_body() {
+fn replace_page(page: impl FnOnce() -> AnyView + 'static) {
     if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
         body.set_text_content(None);
     }
+    leptos::mount::mount_to_body(page);
+    crate::mark_live();
 }
 
 /// What the editor page's address asks for: `/apps/{app}?path=…&rev=…`.
@@ -126,8 +133,7 @@ impl Address {
     fn current() -> Option<Self> {
         let location = web_sys::window()?.location();
         let pathname = location.pathname().ok()?;
-        let slug = pathname.trim_start_matches('/').trim_end_matches('/').strip_prefix("apps/")?;
-        let slug = js_sys::decode_uri_component(slug).ok()?.as_string()?;
+        let slug = js_sys::decode_uri_component(editor_slug(&pathname)?).ok()?.as_string()?;
         let query = web_sys::UrlSearchParams::new_with_str(&location.search().ok()?).ok()?;
         let get = |key: &str| query.get(key).filter(|value| !value.is_empty());
         Some(Self { slug, path: get("path"), rev: get("rev") })
@@ -139,25 +145,22 @@ impl Address {
 /// until the live page can take its place.
 #[cfg(feature = "editor-bundle")]
 pub fn start() {
-    // Leptos's executor starts with the mount below; this first task runs before it.
     // Monaco is most of what the page waits for: start fetching it now, while the data loads
     // (the bridge's own `load` later finds it loading or loaded).
     wasm_bindgen_futures::spawn_local(async {
         let _ = monaco::Monaco::load().await;
     });
+    // Leptos's executor starts with the mount (`replace_page`); this task runs before it.
     wasm_bindgen_futures::spawn_local(async move {
         let Some(address) = Address::current() else {
             // The server sent this bundle for `/apps/{app}`, but the app's name does not decode.
-            clear_body();
             let message = "This address does not name an app.".to_owned();
-            leptos::mount::mount_to_body(move || view! { <main class="page"><ErrorBanner message/></main> });
-            crate::mark_live();
+            replace_page(move || view! { <main class="page"><ErrorBanner message/></main> }.into_any());
             return;
         };
         let me = crate::auth::current_user();
         let files = api::load_app_files(address.slug.clone(), address.rev.clone());
         let (me, files) = futures::join!(me, files);
-        clear_body();
         let Address { slug, path, rev } = address;
         let page = move || {
             let me = match me {
@@ -183,8 +186,7 @@ pub fn start() {
             }
             .into_any()
         };
-        leptos::mount::mount_to_body(page);
-        crate::mark_live();
+        replace_page(page);
     });
 }
 
