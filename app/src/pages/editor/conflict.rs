@@ -12,12 +12,12 @@ use leptos::prelude::*;
 pub fn ConflictView() -> impl IntoView {
     let ide = expect_context::<Ide>();
     view! {
-        {move || ide.conflict.with(Option::is_some).then(|| view! { <ConflictPanel ide/> })}
+        {move || ide.conflict.with(Option::is_some).then(|| view! { <super::on_demand::ConflictPanelFetched ide/> })}
     }
 }
 
 #[component]
-fn ConflictPanel(ide: Ide) -> impl IntoView {
+pub(super) fn ConflictPanel(ide: Ide) -> impl IntoView {
     let current = Memo::new(move |_| ide.conflict.with(|c| c.as_ref().and_then(Conflict::next).map(str::to_owned)));
     let theirs = Memo::new(move |_| {
         let path = current.get()?;

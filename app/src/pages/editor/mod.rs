@@ -19,6 +19,7 @@ mod file_tree;
 mod keys;
 mod layout_form;
 mod metadata;
+mod on_demand;
 mod picker_keys;
 mod problems;
 mod quick_open;
@@ -271,7 +272,7 @@ fn Workbench(files: AppFiles, path: Option<String>, viewing: Option<String>) -> 
                     <div class="monaco-host" node_ref=container data-testid="monaco-host"
                         class:hidden=move || ide.tabs.with(|t| t.active.is_none())></div>
                     <EditorOverlay/>
-                    {move || metadata_open.get().then(|| view! { <div class="metadata-host"><metadata::MetadataEditor problems/></div> })}
+                    {move || metadata_open.get().then(|| view! { <div class="metadata-host"><on_demand::MetadataForms problems/></div> })}
                 </div>
                 <problems::ProblemsPanel problems open=problems_open/>
                 {(!read_only).then(|| view! { <SaveBar/> })}

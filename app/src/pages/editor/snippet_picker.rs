@@ -49,7 +49,7 @@ fn active_language(ide: Ide) -> Option<&'static str> {
 #[component]
 pub fn SnippetPicker() -> impl IntoView {
     let ide = expect_context::<Ide>();
-    view! { {move || ide.snippet_picker.get().then(|| view! { <PickerBox ide/> })} }
+    view! { {move || ide.snippet_picker.get().then(|| view! { <super::on_demand::SnippetPickerBox ide/> })} }
 }
 
 /// What the picker shows: the list, or the form that saves the selection.
@@ -60,7 +60,7 @@ enum Mode {
 }
 
 #[component]
-fn PickerBox(ide: Ide) -> impl IntoView {
+pub(super) fn PickerBox(ide: Ide) -> impl IntoView {
     let language = active_language(ide);
     let query = RwSignal::new(String::new());
     let chosen = RwSignal::new(0usize);
