@@ -37,6 +37,40 @@ async fn unknown_pages_are_404() {
     assert!(page.text.contains("Page not found"));
 }
 
+#[tokio::test]
+async fn bundles_are_asked_for_again_every_time_and_monaco_is_kept_for_good() {
+    let server = TestServer::start().await;
+    let site = server.dir.path().join("site");
+    for (file, text) in
+        [("pkg/editor.js", "// bundle"), ("pkg/split_forms.wasm", "chunk"), ("monaco/1.0/vs/loader.js", "// m")]
+    {
+        let path = site.join(file);
+        std::fs::create_dir_all(path.parent().expect("a folder")).expect("folders");
+        std::fs::write(path, text).expect("a file");
+    }
+    for (path, cache) in [
+        ("/pkg/editor.js", "no-cache"),
+        ("/pkg/split_forms.wasm", "no-cache"),
+        ("/monaco/1.0/vs/loader.js", "public, max-age=31536000, immutable"),
+    ] {
+        let file = server.call(Method::GET, path, None, None).await;
+        assert_eq!(file.status, StatusCode::OK, "{path}");
+        assert_eq!(file.headers[header::CACHE_CONTROL], cache, "{path}");
+        let last_modified = file.headers[header::LAST_MODIFIED].to_str().expect("ascii").to_owned();
+        let request = http::Request::builder()
+            .uri(path)
+            .header(header::HOST, common::HOST)
+            .header(header::IF_MODIFIED_SINCE, last_modified)
+            .body(axum::body::Body::empty())
+            .expect("a request");
+        let again = server.send(request).await;
+        assert_eq!(again.status, StatusCode::NOT_MODIFIED, "{path}: unchanged, so not sent again");
+    }
+    let missing = server.call(Method::GET, "/pkg/nothing.wasm", None, None).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.headers.get(header::CACHE_CONTROL).is_none());
+}
+
 /// The text of the element with `data-testid=test_id` (hydration markers such as `<!>` removed).
 fn element_text(html: &str, test_id: &str) -> String {
     let start = html.find(&format!("data-testid=\"{test_id}\"")).unwrap_or_else(|| panic!("no {test_id} in {html}"));

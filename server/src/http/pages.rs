@@ -8,8 +8,11 @@ use axum::extract::Request;
 use axum::middleware::from_fn;
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
+use http::{HeaderValue, StatusCode, header};
 use leptos::context::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower::ServiceExt;
+use tower_http::services::ServeDir;
 
 /// Page routes (open to everyone: signed-out visitors get the sign-in form with 401) and the
 /// server fns (signed-in only).
@@ -41,15 +44,36 @@ pub fn routes(state: &AppState) -> Router<AppState> {
 }
 
 /// A file from the site root (`/pkg/...`, `/monaco/<version>/...`, the favicon), or the app's 404
-/// page. Monaco's files sit under a versioned path, so browsers may keep them for good.
+/// page. A `.gz` twin is sent to browsers that accept gzip, and `If-Modified-Since` is answered
+/// with `304` (Leptos's own file handler passes on neither the condition nor the method).
+///
+/// Monaco's files sit under a versioned path, so browsers may keep them for good. The bundles
+/// under `/pkg/` keep their names from one build to the next, and their parts must match (an
+/// editor bundle and the wasm chunks it loads later, as `__wasm_split.js` knows them), so a
+/// browser asks again every time (a `304` while unchanged) instead of guessing from the file's age.
 pub async fn static_file_or_not_found(state: AppState, request: Request) -> Response {
-    let handler = leptos_axum::file_and_error_handler::<AppState, _>(shell);
-    let uri = request.uri().clone();
-    let mut response = handler(uri.clone(), axum::extract::State(state), request).await.into_response();
-    if uri.path().starts_with("/monaco/") && response.status().is_success() {
-        response
-            .headers_mut()
-            .insert(http::header::CACHE_CONTROL, http::HeaderValue::from_static("public, max-age=31536000, immutable"));
+    let file = {
+        let mut copy = Request::new(axum::body::Body::empty());
+        *copy.method_mut() = request.method().clone();
+        *copy.uri_mut() = request.uri().clone();
+        *copy.headers_mut() = request.headers().clone();
+        let site = ServeDir::new(&*state.leptos_options.site_root).precompressed_gzip();
+        match site.oneshot(copy).await {
+            Ok(response) => response.map(axum::body::Body::new),
+            Err(never) => match never {},
+        }
+    };
+    let status = file.status();
+    if !(status.is_success() || status == StatusCode::NOT_MODIFIED) {
+        let not_found = leptos_axum::file_and_error_handler::<AppState, _>(shell);
+        return not_found(request.uri().clone(), axum::extract::State(state), request).await.into_response();
     }
-    response
+    let cache = match request.uri().path() {
+        path if path.starts_with("/monaco/") => "public, max-age=31536000, immutable",
+        path if path.starts_with("/pkg/") => "no-cache",
+        _ => return file,
+    };
+    let mut file = file;
+    file.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    file
 }
