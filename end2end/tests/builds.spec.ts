@@ -71,6 +71,44 @@ test('the log streams while a build runs, and Cancel stops it', async ({ page })
   }
 });
 
+test('a build page loaded while its build runs follows the live log to the end', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  const sockets: net.Socket[] = [];
+  const silent = net.createServer((socket) => { sockets.push(socket); });
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const port = (silent.address() as net.AddressInfo).port;
+  try {
+    await signIn(page);
+    const { slug, head } = await createApp(page, 'Loaded Mid Build');
+    const changes = [{ op: 'put', path: 'requirements.txt', content: `--index-url http://127.0.0.1:${port}/simple\nsix==1.16.0\n` }];
+    expect((await page.request.post(`/api/v1/apps/${slug}/commits`, { data: { base: head, changes } })).status()).toBe(201);
+    const queued = await page.request.post(`/api/v1/apps/${slug}/builds`);
+    expect(queued.status()).toBe(202);
+    const { id } = await queued.json();
+    // Wait until the build is inside pip, then load its page: the server renders it mid-build.
+    await expect.poll(async () => (await (await page.request.get(`/api/v1/builds/${id}`)).json()).status, { timeout: 30_000 }).toBe('running');
+    await expect.poll(async () => {
+      const build = await (await page.request.get(`/api/v1/builds/${id}`)).json();
+      return build.steps.find((s: { name: string }) => s.name === 'dependencies')?.status;
+    }, { timeout: 30_000 }).toBe('running');
+    await page.goto(`/builds/${id}`);
+    await waitForHydration(page);
+    await expect(page.getByTestId('build-connection')).toHaveText('live');
+    await expect(page.getByTestId('build-log')).toContainText('pip install -r requirements.txt');
+
+    // The end arrives through the live log: status, steps and buttons follow without a reload.
+    expect((await page.request.post(`/api/v1/builds/${id}/cancel`)).status()).toBe(200);
+    await expect(page.getByTestId('build-status')).toHaveText('cancelled', { timeout: 15_000 });
+    await expect(page.locator('[data-step="dependencies"]')).toHaveAttribute('data-status', 'cancelled');
+    await expect(page.getByTestId('cancel-build')).toHaveCount(0);
+    expect(errors).toEqual([]);
+  } finally {
+    sockets.forEach((s) => s.destroy());
+    silent.close();
+  }
+});
+
 test('a reviewer sees builds but has no Build or Cancel button', async ({ page, browser }) => {
   await signIn(page);
   const { slug } = await createApp(page, 'Reviewed Build');
