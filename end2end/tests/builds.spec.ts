@@ -1,6 +1,6 @@
 // Builds in the browser: the Build button in the editor, the build page with its steps, its log
 // streaming live and the package download; the builds list; cancelling; reviewers only read.
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import * as net from 'node:net';
 import { createApp, ensureUser, signIn, signedInPage, waitForHydration } from './helpers';
 
@@ -36,18 +36,27 @@ test('a developer builds from the editor, watches the steps and downloads the pa
   await expect(row.getByTestId('build-download')).toHaveText('TCPB_-_Build_Journey_v1.tcx');
 });
 
-test('the log streams while a build runs, and Cancel stops it', async ({ page }) => {
-  // A package index that accepts connections and never answers keeps pip (and the build) waiting.
+/**
+ * An app (made by the signed-in `page`) whose build waits in pip: its requirements name a package
+ * on a local index that accepts connections and never answers. `close` lets the build go on.
+ */
+async function appWithWaitingBuild(page: Page, name: string) {
   const sockets: net.Socket[] = [];
   const silent = net.createServer((socket) => { sockets.push(socket); });
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const close = () => { sockets.forEach((s) => s.destroy()); silent.close(); };
   const port = (silent.address() as net.AddressInfo).port;
+  const { slug, head } = await createApp(page, name);
+  const changes = [{ op: 'put', path: 'requirements.txt', content: `--index-url http://127.0.0.1:${port}/simple\nsix==1.16.0\n` }];
+  const saved = await page.request.post(`/api/v1/apps/${slug}/commits`, { data: { base: head, changes } });
+  expect(saved.status()).toBe(201);
+  return { slug, close };
+}
+
+test('the log streams while a build runs, and Cancel stops it', async ({ page }) => {
+  await signIn(page);
+  const { slug, close } = await appWithWaitingBuild(page, 'Slow Build');
   try {
-    await signIn(page);
-    const { slug, head } = await createApp(page, 'Slow Build');
-    const changes = [{ op: 'put', path: 'requirements.txt', content: `--index-url http://127.0.0.1:${port}/simple\nsix==1.16.0\n` }];
-    const saved = await page.request.post(`/api/v1/apps/${slug}/commits`, { data: { base: head, changes } });
-    expect(saved.status()).toBe(201);
     await page.goto(`/apps/${slug}/builds`);
     await waitForHydration(page);
     await page.getByTestId('build-button').click();
@@ -66,28 +75,20 @@ test('the log streams while a build runs, and Cancel stops it', async ({ page })
     await expect(page.locator('[data-step="dependencies"]')).toHaveAttribute('data-status', 'cancelled');
     await expect(page.getByTestId('cancel-build')).toHaveCount(0);
   } finally {
-    sockets.forEach((s) => s.destroy());
-    silent.close();
+    close();
   }
 });
 
 test('a build page loaded while its build runs follows the live log to the end', async ({ page }) => {
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));
-  const sockets: net.Socket[] = [];
-  const silent = net.createServer((socket) => { sockets.push(socket); });
-  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-  const port = (silent.address() as net.AddressInfo).port;
+  await signIn(page);
+  const { slug, close } = await appWithWaitingBuild(page, 'Loaded Mid Build');
   try {
-    await signIn(page);
-    const { slug, head } = await createApp(page, 'Loaded Mid Build');
-    const changes = [{ op: 'put', path: 'requirements.txt', content: `--index-url http://127.0.0.1:${port}/simple\nsix==1.16.0\n` }];
-    expect((await page.request.post(`/api/v1/apps/${slug}/commits`, { data: { base: head, changes } })).status()).toBe(201);
     const queued = await page.request.post(`/api/v1/apps/${slug}/builds`);
     expect(queued.status()).toBe(202);
     const { id } = await queued.json();
-    // Wait until the build is inside pip, then load its page: the server renders it mid-build.
-    await expect.poll(async () => (await (await page.request.get(`/api/v1/builds/${id}`)).json()).status, { timeout: 30_000 }).toBe('running');
+    // Once the build waits in pip, load its page: the server renders it mid-build.
     await expect.poll(async () => {
       const build = await (await page.request.get(`/api/v1/builds/${id}`)).json();
       return build.steps.find((s: { name: string }) => s.name === 'dependencies')?.status;
@@ -104,8 +105,7 @@ test('a build page loaded while its build runs follows the live log to the end',
     await expect(page.getByTestId('cancel-build')).toHaveCount(0);
     expect(errors).toEqual([]);
   } finally {
-    sockets.forEach((s) => s.destroy());
-    silent.close();
+    close();
   }
 });
 

@@ -39,7 +39,7 @@ async fn every_template_starts_without_errors_and_a_broken_save_shows_its_proble
         let slug = created["slug"].as_str().expect("slug");
         let (status, list) = problems(&server, &reviewer, slug, None).await;
         assert_eq!(status, StatusCode::OK);
-        let errors: Vec<&Value> = list.as_array().unwrap().iter().filter(|p| p["severity"] == "error").collect();
+        let errors: Vec<&Value> = list.as_array().expect("a list of problems").iter().filter(|p| p["severity"] == "error").collect();
         assert!(errors.is_empty(), "{template}: {errors:#?}");
     }
 
@@ -47,13 +47,13 @@ async fn every_template_starts_without_errors_and_a_broken_save_shows_its_proble
         .call(Method::POST, "/api/v1/apps", Some(&dev), Some(json!({"name": "Broken", "template": "playbook-basic"})))
         .await
         .json();
-    let head = created["head"].as_str().unwrap().to_owned();
+    let head = created["head"].as_str().expect("a head").to_owned();
     let install = server.call(Method::GET, "/api/v1/apps/broken/files/install.json", Some(&dev), None).await.text;
-    let mut value: Value = serde_json::from_str(&install).unwrap();
+    let mut value: Value = serde_json::from_str(&install).expect("install.json parses");
     value["programVersion"] = json!("1.0");
     value["params"][0]["name"] = json!("Bad Name");
     let changes = json!([
-        {"op": "put", "path": "install.json", "content": serde_json::to_string_pretty(&value).unwrap()},
+        {"op": "put", "path": "install.json", "content": serde_json::to_string_pretty(&value).expect("JSON")},
         {"op": "put", "path": "app.py", "content": "def broken(:\n    pass\n"},
     ]);
     let saved = server
@@ -71,7 +71,7 @@ async fn every_template_starts_without_errors_and_a_broken_save_shows_its_proble
     for code in ["install.program_version.format", "param.name.format", "python.syntax"] {
         assert!(found.contains(&code.to_owned()), "{code} in {found:?}");
     }
-    let version = list.as_array().unwrap().iter().find(|p| p["code"] == "install.program_version.format").unwrap();
+    let version = list.as_array().expect("a list of problems").iter().find(|p| p["code"] == "install.program_version.format").expect("the version problem");
     assert_eq!(version["file"], "install.json");
     assert_eq!(version["pointer"], "/programVersion");
     assert!(version["line"].as_u64().is_some());
@@ -91,21 +91,21 @@ async fn every_template_starts_without_errors_and_a_broken_save_shows_its_proble
 #[test]
 fn appbuilder_validate_prints_problems_and_fails_on_errors() {
     let binary = env!("CARGO_BIN_EXE_appbuilder");
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("a temp dir");
     let app = dir.path().join("my-app");
-    std::fs::create_dir(&app).unwrap();
+    std::fs::create_dir(&app).expect("the app folder");
     let templates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../crates/apps/templates/playbook-basic");
-    let install = std::fs::read_to_string(templates.join("install.json")).unwrap();
+    let install = std::fs::read_to_string(templates.join("install.json")).expect("the template's install.json");
     let install = install
         .replace("{{app_id}}", "3f2b9c1e-8d4a-4c7b-9e2f-1a2b3c4d5e6f")
         .replace("{{display_name}}", "My App")
         .replace("{{output_prefix}}", "my_app");
     assert!(!install.contains("{{"), "every placeholder filled: {install}");
-    std::fs::write(app.join("install.json"), &install).unwrap();
+    std::fs::write(app.join("install.json"), &install).expect("written");
 
     let run = |args: &[&str]| Command::new(binary).arg("validate").args(args).arg(&app).output().expect("runs");
     let broken = install.replacen("\"programVersion\": \"", "\"programVersion\": \"x", 1);
-    std::fs::write(app.join("install.json"), broken).unwrap();
+    std::fs::write(app.join("install.json"), broken).expect("written");
     let output = run(&[]);
     let text = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(1), "{text}");
@@ -114,9 +114,9 @@ fn appbuilder_validate_prints_problems_and_fails_on_errors() {
 
     let output = run(&["--json"]);
     let report: Value = serde_json::from_slice(&output.stdout).expect("JSON");
-    assert!(report["errors"].as_u64().unwrap() >= 1);
+    assert!(report["errors"].as_u64().expect("an error count") >= 1);
     assert!(codes(&report["problems"]).contains(&"install.program_version.format".to_owned()));
 
-    let missing = Command::new(binary).args(["validate", "/nonexistent/appbuilder"]).output().unwrap();
+    let missing = Command::new(binary).args(["validate", "/nonexistent/appbuilder"]).output().expect("the binary runs");
     assert_eq!(missing.status.code(), Some(2));
 }
