@@ -1,10 +1,10 @@
 // The editor's parts that load on first use (app/src/pages/editor/on_demand.rs): the page loads
 // without their wasm chunks, the first opening fetches one, and a fetch that fails shows an error
-// in the part's place that "Try again" mends.
+// in the part's place that "Try again" (or opening the part again) mends.
 import { expect, test } from '@playwright/test';
 import { createApp, openEditor, signIn } from './helpers';
 
-test('the metadata forms and the snippet picker load on first use, and a failed fetch can be tried again', async ({ page }) => {
+test('the metadata forms and the snippet picker load on first use, and a failed fetch can be tried again or closed', async ({ page }) => {
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));
   const chunks: string[] = [];
@@ -33,11 +33,22 @@ test('the metadata forms and the snippet picker load on first use, and a failed 
   await expect(page.getByTestId('part-loading')).toHaveCount(0);
   expect(chunks).not.toContain('split_snippet_picker.wasm');
 
-  // Back in the code, the snippet picker's chunk comes with its first opening.
+  // Back in the code, the snippet picker's fetch fails too: its error shows over the page, with
+  // "Try again" focused for the keyboard, and Close gives the editor back.
   await page.getByTestId('metadata-toggle').click();
   await expect(page.getByTestId('metadata-editor')).toHaveCount(0);
+  await page.route('**/pkg/split_snippet_picker.wasm', (route) => route.abort());
+  await page.getByTestId('snippet-picker-button').click();
+  await expect(page.getByTestId('part-error')).toContainText('Could not load the snippet picker');
+  await expect(page.getByTestId('part-error')).toContainText('unsaved changes are kept');
+  await expect(page.getByTestId('part-retry')).toBeFocused();
+  await page.getByTestId('part-close').click();
+  await expect(page.getByTestId('part-error')).toHaveCount(0);
+
+  // Opened again once the network is back, the picker comes.
+  await page.unroute('**/pkg/split_snippet_picker.wasm');
   await page.getByTestId('snippet-picker-button').click();
   await expect(page.getByTestId('snippet-picker')).toBeVisible();
-  expect(chunks).toContain('split_snippet_picker.wasm');
+  expect(chunks.filter((c) => c === 'split_snippet_picker.wasm').length).toBe(2);
   expect(errors).toEqual([]);
 });

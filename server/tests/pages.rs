@@ -68,7 +68,25 @@ async fn bundles_are_asked_for_again_every_time_and_monaco_is_kept_for_good() {
     }
     let missing = server.call(Method::GET, "/pkg/nothing.wasm", None, None).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.text.contains("Page not found"), "the app's 404 page");
     assert!(missing.headers.get(header::CACHE_CONTROL).is_none());
+    let posted = server.call(Method::POST, "/pkg/editor.js", None, None).await;
+    assert_eq!(posted.status, StatusCode::METHOD_NOT_ALLOWED, "a file is only read");
+    assert!(!posted.text.contains("// bundle"));
+
+    // A browser that accepts gzip gets the precompressed twin, and caches know the answer varies.
+    std::fs::write(site.join("pkg/editor.js.gz"), b"gzip bytes").expect("a .gz twin");
+    let request = http::Request::builder()
+        .uri("/pkg/editor.js")
+        .header(header::HOST, common::HOST)
+        .header(header::ACCEPT_ENCODING, "gzip")
+        .body(axum::body::Body::empty())
+        .expect("a request");
+    let zipped = server.send(request).await;
+    assert_eq!(zipped.status, StatusCode::OK);
+    assert_eq!(zipped.headers[header::CONTENT_ENCODING], "gzip");
+    assert_eq!(zipped.text, "gzip bytes");
+    assert!(zipped.headers[header::VARY].to_str().expect("ascii").to_ascii_lowercase().contains("accept-encoding"));
 }
 
 /// The text of the element with `data-testid=test_id` (hydration markers such as `<!>` removed).

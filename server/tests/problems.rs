@@ -39,7 +39,8 @@ async fn every_template_starts_without_errors_and_a_broken_save_shows_its_proble
         let slug = created["slug"].as_str().expect("slug");
         let (status, list) = problems(&server, &reviewer, slug, None).await;
         assert_eq!(status, StatusCode::OK);
-        let errors: Vec<&Value> = list.as_array().expect("a list of problems").iter().filter(|p| p["severity"] == "error").collect();
+        let errors: Vec<&Value> =
+            list.as_array().expect("a list of problems").iter().filter(|p| p["severity"] == "error").collect();
         assert!(errors.is_empty(), "{template}: {errors:#?}");
     }
 
@@ -71,7 +72,12 @@ async fn every_template_starts_without_errors_and_a_broken_save_shows_its_proble
     for code in ["install.program_version.format", "param.name.format", "python.syntax"] {
         assert!(found.contains(&code.to_owned()), "{code} in {found:?}");
     }
-    let version = list.as_array().expect("a list of problems").iter().find(|p| p["code"] == "install.program_version.format").expect("the version problem");
+    let version = list
+        .as_array()
+        .expect("a list of problems")
+        .iter()
+        .find(|p| p["code"] == "install.program_version.format")
+        .expect("the version problem");
     assert_eq!(version["file"], "install.json");
     assert_eq!(version["pointer"], "/programVersion");
     assert!(version["line"].as_u64().is_some());

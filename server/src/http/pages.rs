@@ -44,8 +44,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
 }
 
 /// A file from the site root (`/pkg/...`, `/monaco/<version>/...`, the favicon), or the app's 404
-/// page. A `.gz` twin is sent to browsers that accept gzip, and `If-Modified-Since` is answered
-/// with `304` (Leptos's own file handler passes on neither the condition nor the method).
+/// page. A `.gz` twin is sent to browsers that accept gzip, `If-Modified-Since` is answered with
+/// `304`, and other methods than GET and HEAD with `405` (Leptos's own file handler passes on
+/// neither the condition nor the method).
 ///
 /// Monaco's files sit under a versioned path, so browsers may keep them for good. The bundles
 /// under `/pkg/` keep their names from one build to the next, and their parts must match (an
@@ -64,16 +65,21 @@ pub async fn static_file_or_not_found(state: AppState, request: Request) -> Resp
         }
     };
     let status = file.status();
-    if !(status.is_success() || status == StatusCode::NOT_MODIFIED) {
+    if status == StatusCode::NOT_FOUND {
         let not_found = leptos_axum::file_and_error_handler::<AppState, _>(shell);
         return not_found(request.uri().clone(), axum::extract::State(state), request).await.into_response();
     }
+    if !(status.is_success() || status == StatusCode::NOT_MODIFIED) {
+        return file; // 405 for a POST, 416 for a range past the end, ...: as ServeDir says.
+    }
+    let mut file = file;
+    // The body depends on Accept-Encoding (a .gz twin or not): shared caches must keep both.
+    file.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     let cache = match request.uri().path() {
         path if path.starts_with("/monaco/") => "public, max-age=31536000, immutable",
         path if path.starts_with("/pkg/") => "no-cache",
         _ => return file,
     };
-    let mut file = file;
     file.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     file
 }

@@ -4,9 +4,10 @@
 //! part opens, so the page loads without it (docs/editor.md, "Bundle size"). In every other
 //! build the call is direct.
 //!
-//! A chunk that cannot be fetched (the network went away) shows a readable error with a "Try
-//! again" button where the part would be; it never takes the editor down, and what the user
-//! typed stays in the working copy.
+//! A chunk that cannot be fetched (the network went away, or AppBuilder was upgraded under an
+//! open page, whose old bundle cannot use the new chunks) shows a readable error with "Try again"
+//! where the part would be, and says that a reload keeps unsaved changes (they are in the draft).
+//! It never takes the editor down.
 
 use super::conflict::ConflictPanel;
 use super::metadata::MetadataEditor;
@@ -71,58 +72,89 @@ split_point!(
     }
 );
 
-/// The metadata forms, fetched on first use.
+/// The metadata forms, fetched on first use (in place: the toolbar's toggle closes them).
 #[component]
 pub fn MetadataForms(problems: Memo<Vec<Problem>>) -> impl IntoView {
-    view! { <Fetched what="the metadata forms" load=move || metadata_forms(problems)/> }
+    view! { <Fetched what="the metadata forms" load=move || metadata_forms(problems) over_page=false close=None/> }
 }
 
-/// The snippet picker's box, fetched on first use.
+/// The snippet picker's box, fetched on first use; its status over the page can be closed.
 #[component]
 pub fn SnippetPickerBox(ide: Ide) -> impl IntoView {
-    view! { <Fetched what="the snippet picker" load=move || snippet_picker(ide)/> }
+    let close = Callback::new(move |()| ide.snippet_picker.set(false));
+    view! { <Fetched what="the snippet picker" load=move || snippet_picker(ide) over_page=true close=Some(close)/> }
 }
 
-/// The conflict view's panel, fetched on first use.
+/// The conflict view's panel, fetched on first use. Its status has no Close: the conflict stays
+/// until it is settled (the user's text is safe in the working copy meanwhile).
 #[component]
 pub fn ConflictPanelFetched(ide: Ide) -> impl IntoView {
-    view! { <Fetched what="the conflict view" load=move || conflict_panel(ide)/> }
+    view! { <Fetched what="the conflict view" load=move || conflict_panel(ide) over_page=true close=None/> }
 }
 
-/// The part `load` gives, once it is here: a loading line until then, or, if it cannot be
-/// fetched, an error with a button that tries again.
+/// Where a part's fetch stands.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fetch {
+    Loading,
+    Failed,
+    Done,
+}
+
+/// The part `load` gives, once it is here. Until then a status says it is loading or, if it
+/// cannot be fetched, shows an error with "Try again" (focused, for the keyboard) and, given
+/// `close`, a Close button. `over_page` shows the status over the page, where the part (a dialog)
+/// would be, instead of in place.
 #[component]
-fn Fetched<L, F>(what: &'static str, load: L) -> impl IntoView
+fn Fetched<L, F>(what: &'static str, load: L, over_page: bool, close: Option<Callback<()>>) -> impl IntoView
 where
     L: Fn() -> F + Send + Sync + 'static,
     F: Future<Output = Result<AnyView, NotLoaded>> + 'static,
 {
     let attempt = RwSignal::new(0u32);
-    let loading = RwSignal::new(true);
-    let retry = move |_| {
-        loading.set(true);
-        attempt.update(|n| *n += 1);
-    };
+    let fetch = RwSignal::new(Fetch::Loading);
     let part = move || {
         attempt.track();
         let part = load();
         // The chunk loads in this browser thread only; Suspend asks for Send.
         Suspend::new(SendWrapper::new(async move {
             let part = part.await;
-            loading.set(false);
-            part.unwrap_or_else(|NotLoaded| {
-                view! {
-                    <p class="banner banner-error" role="alert" data-testid="part-error">
-                        "Could not load " {what} ": check the connection. "
-                        <button class="button button-quiet" data-testid="part-retry" on:click=retry>"Try again"</button>
-                    </p>
-                }
-                .into_any()
-            })
+            fetch.set(if part.is_ok() { Fetch::Done } else { Fetch::Failed });
+            part.ok()
         }))
     };
+    let retry = move |_| {
+        fetch.set(Fetch::Loading);
+        attempt.update(|n| *n += 1);
+    };
+    let retry_button = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if let Some(button) = retry_button.get() {
+            let _ = button.focus();
+        }
+    });
+    let status = move || {
+        let status = match fetch.get() {
+            Fetch::Done => return None,
+            Fetch::Loading => view! { <p class="muted" data-testid="part-loading">"Loading " {what} "…"</p> }.into_any(),
+            Fetch::Failed => view! {
+                <div class="banner banner-error" role="alert" data-testid="part-error">
+                    <p>"Could not load " {what} ". Check the connection and try again, or reload the page: unsaved changes are kept."</p>
+                    <button class="button" data-testid="part-retry" node_ref=retry_button on:click=retry>"Try again"</button>
+                    {close.map(|close| view! {
+                        <button class="button button-quiet" data-testid="part-close" on:click=move |_| close.run(())>"Close"</button>
+                    })}
+                </div>
+            }
+            .into_any(),
+        };
+        Some(if over_page {
+            view! { <div class="overlay"><div class="part-status">{status}</div></div> }.into_any()
+        } else {
+            status
+        })
+    };
     view! {
-        {move || loading.get().then(|| view! { <p class="muted" data-testid="part-loading">"Loading " {what} "…"</p> })}
+        {status}
         {part}
     }
 }
