@@ -29,7 +29,7 @@ pub fn AppNav(
         <div class="app-nav">
             <a class="app-nav-name" href="/" title="All apps">"Apps"</a>
             <span class="muted">"/"</span>
-            <span class="app-nav-title" data-testid="app-title">{name}</span>
+            <span class="app-nav-title" data-testid="app-title" title=name.clone()>{name.clone()}</span>
             <nav class="app-nav-links">
                 {link(AppSection::Code, format!("/apps/{slug}"), "Code")}
                 {link(AppSection::History, format!("/apps/{slug}/history"), "History")}

@@ -20,6 +20,7 @@ use leptos::wasm_split::SplitLoaderError;
 use leptos::wasm_split::wasm_split;
 use send_wrapper::SendWrapper;
 use std::future::Future;
+use std::pin::Pin;
 
 /// A part that could not be fetched.
 pub struct NotLoaded;
@@ -75,22 +76,25 @@ split_point!(
 /// The metadata forms, fetched on first use (in place: the toolbar's toggle closes them).
 #[component]
 pub fn MetadataForms(problems: Memo<Vec<Problem>>) -> impl IntoView {
-    view! { <Fetched what="the metadata forms" load=move || metadata_forms(problems) over_page=false close=None/> }
+    view! { <Fetched what="the metadata forms" load=Box::new(move || Box::pin(metadata_forms(problems))) over_page=false close=None/> }
 }
 
 /// The snippet picker's box, fetched on first use; its status over the page can be closed.
 #[component]
 pub fn SnippetPickerBox(ide: Ide) -> impl IntoView {
     let close = Callback::new(move |()| ide.snippet_picker.set(false));
-    view! { <Fetched what="the snippet picker" load=move || snippet_picker(ide) over_page=true close=Some(close)/> }
+    view! { <Fetched what="the snippet picker" load=Box::new(move || Box::pin(snippet_picker(ide))) over_page=true close=Some(close)/> }
 }
 
 /// The conflict view's panel, fetched on first use. Its status has no Close: the conflict stays
 /// until it is settled (the user's text is safe in the working copy meanwhile).
 #[component]
 pub fn ConflictPanelFetched(ide: Ide) -> impl IntoView {
-    view! { <Fetched what="the conflict view" load=move || conflict_panel(ide) over_page=true close=None/> }
+    view! { <Fetched what="the conflict view" load=Box::new(move || Box::pin(conflict_panel(ide))) over_page=true close=None/> }
 }
+
+/// Starts fetching a part (boxed: one `Fetched` serves every part, which keeps the bundle small).
+type Load = Box<dyn Fn() -> Pin<Box<dyn Future<Output = Result<AnyView, NotLoaded>>>> + Send + Sync>;
 
 /// Where a part's fetch stands.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -105,11 +109,7 @@ enum Fetch {
 /// `close`, a Close button. `over_page` shows the status over the page, where the part (a dialog)
 /// would be, instead of in place.
 #[component]
-fn Fetched<L, F>(what: &'static str, load: L, over_page: bool, close: Option<Callback<()>>) -> impl IntoView
-where
-    L: Fn() -> F + Send + Sync + 'static,
-    F: Future<Output = Result<AnyView, NotLoaded>> + 'static,
-{
+fn Fetched(what: &'static str, load: Load, over_page: bool, close: Option<Callback<()>>) -> impl IntoView {
     let attempt = RwSignal::new(0u32);
     let fetch = RwSignal::new(Fetch::Loading);
     let part = move || {
