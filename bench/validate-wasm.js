@@ -4,6 +4,8 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const TARGET_MS = 1;
+// The current build's folder (scripts/build-site names it in target/site/pkg/BUILD).
+const pkg = '/pkg/' + fs.readFileSync(path.join(__dirname, '..', 'target', 'site', 'pkg', 'BUILD'), 'utf8').trim();
 
 (async () => {
   const browser = await chromium.launch({
@@ -18,13 +20,13 @@ const TARGET_MS = 1;
     const dir = path.join(process.env.BENCH_FIXTURES, name);
     const files = {};
     for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json'))) files[file] = fs.readFileSync(path.join(dir, file), 'utf8');
-    const ms = await page.evaluate(async (json) => {
+    const ms = await page.evaluate(async ([json, pkg]) => {
       // The validator runs in the editor's bundle (the editor page's wasm).
-      const module = await import('/pkg/editor.js');
-      await module.default({ module_or_path: '/pkg/editor_bg.wasm' });
+      const module = await import(`${pkg}/editor.js`);
+      await module.default({ module_or_path: `${pkg}/editor_bg.wasm` });
       module.validator_benchmark(json, 20);
       return module.validator_benchmark(json, 500);
-    }, JSON.stringify(files));
+    }, [JSON.stringify(files), pkg]);
     rows.push([name, ms]);
   }
   await browser.close();

@@ -22,7 +22,7 @@ mod services;
 
 use components::shell::SignedInShell;
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 use pages::admin::AdminPage;
@@ -36,7 +36,8 @@ use pages::not_found::NotFound;
 use pages::releases::{ReleasesPage, ReviewPage, ReviewsPage};
 use pages::snippets::SnippetsPage;
 
-/// The HTML document around the app, rendered on the server only.
+/// The HTML document around the app, rendered on the server only. The stylesheet and the
+/// scripts come from `options.site_pkg_dir` (the current build's folder, `pkg/<build id>`).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
@@ -46,6 +47,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="dark"/>
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
+                <link rel="stylesheet" id="leptos" href=format!("/{}/appbuilder.css", options.site_pkg_dir)/>
                 <AutoReload options=options.clone()/>
                 <PageScripts options/>
                 <MetaTags/>
@@ -57,7 +59,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The root component: the signed-in user, the stylesheet and the route table.
+/// The root component: the signed-in user and the route table.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -65,7 +67,6 @@ pub fn App() -> impl IntoView {
     mark_hydrated();
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/appbuilder.css"/>
         <Title formatter=|page: String| if page.is_empty() { "AppBuilder".to_owned() } else { format!("{page} · AppBuilder") }/>
         <Router>
             <Routes fallback=|| view! { <NotFound/> }>

@@ -225,8 +225,8 @@ test('the editor page runs its own bundle: links into it and out of it load the 
   page.on('pageerror', (err) => errors.push(err.message));
   const bundles: string[] = [];
   page.on('request', (request) => {
-    const path = new URL(request.url()).pathname;
-    if (path.endsWith('_bg.wasm')) bundles.push(path);
+    const name = new URL(request.url()).pathname.split('/').pop()!;
+    if (name.endsWith('_bg.wasm')) bundles.push(name);
   });
   await signIn(page);
   const { slug } = await createApp(page, 'Bundle Journey');
@@ -234,11 +234,11 @@ test('the editor page runs its own bundle: links into it and out of it load the 
   // From the app list (main bundle), the link to the editor loads the page with the editor's bundle.
   await page.goto('/');
   await waitForHydration(page);
-  expect(bundles).toEqual(['/pkg/appbuilder_bg.wasm']);
+  expect(bundles).toEqual(['appbuilder_bg.wasm']);
   await page.getByTestId('app-link').filter({ hasText: 'Bundle Journey' }).click();
   await expect(page.getByTestId('ide')).toBeVisible();
   await waitForHydration(page);
-  expect(bundles).toEqual(['/pkg/appbuilder_bg.wasm', '/pkg/editor_bg.wasm']);
+  expect(bundles).toEqual(['appbuilder_bg.wasm', 'editor_bg.wasm']);
   await expect(page).toHaveURL(new RegExp(`/apps/${slug}$`));
   await expect(page.getByTestId('current-user')).toHaveText('admin');
 
@@ -246,11 +246,11 @@ test('the editor page runs its own bundle: links into it and out of it load the 
   await page.getByTestId('nav-history').click();
   await expect(page.getByTestId('commit-row')).toHaveCount(1);
   await waitForHydration(page);
-  expect(bundles.at(-1)).toBe('/pkg/appbuilder_bg.wasm');
+  expect(bundles.at(-1)).toBe('appbuilder_bg.wasm');
   await page.getByTestId('nav-code').click();
   await expect(page.getByTestId('ide')).toBeVisible();
   await waitForHydration(page);
-  expect(bundles.at(-1)).toBe('/pkg/editor_bg.wasm');
+  expect(bundles.at(-1)).toBe('editor_bg.wasm');
   await page.goBack();
   await expect(page).toHaveURL(new RegExp(`/apps/${slug}/history$`));
   await expect(page.getByTestId('commit-row')).toHaveCount(1);

@@ -18,14 +18,14 @@ test('the metadata forms and the snippet picker load on first use, and a failed 
   expect(chunks).toEqual([]);
 
   // The network fails the forms' first fetch: an error in their place, and the editor still works.
-  await page.route('**/pkg/split_metadata_forms.wasm', (route) => route.abort());
+  await page.route('**/split_metadata_forms.wasm', (route) => route.abort());
   await page.getByTestId('metadata-toggle').click();
   await expect(page.getByTestId('part-error')).toContainText('Could not load the metadata forms');
   await expect(page.getByTestId('metadata-editor')).toHaveCount(0);
   expect(chunks).toContain('split_metadata_forms.wasm');
 
   // Once the network is back, "Try again" brings the forms, over the app's own install.json.
-  await page.unroute('**/pkg/split_metadata_forms.wasm');
+  await page.unroute('**/split_metadata_forms.wasm');
   await page.getByTestId('part-retry').click();
   await expect(page.getByTestId('metadata-editor')).toBeVisible();
   await expect(page.getByTestId('meta-display-name')).toHaveValue('Parts On Demand');
@@ -37,7 +37,7 @@ test('the metadata forms and the snippet picker load on first use, and a failed 
   // "Try again" focused for the keyboard, and Close gives the editor back.
   await page.getByTestId('metadata-toggle').click();
   await expect(page.getByTestId('metadata-editor')).toHaveCount(0);
-  await page.route('**/pkg/split_snippet_picker.wasm', (route) => route.abort());
+  await page.route('**/split_snippet_picker.wasm', (route) => route.abort());
   await page.getByTestId('snippet-picker-button').click();
   await expect(page.getByTestId('part-error')).toContainText('Could not load the snippet picker');
   await expect(page.getByTestId('part-error')).toContainText('unsaved changes are kept');
@@ -46,7 +46,7 @@ test('the metadata forms and the snippet picker load on first use, and a failed 
   await expect(page.getByTestId('part-error')).toHaveCount(0);
 
   // Opened again once the network is back, the picker comes.
-  await page.unroute('**/pkg/split_snippet_picker.wasm');
+  await page.unroute('**/split_snippet_picker.wasm');
   await page.getByTestId('snippet-picker-button').click();
   await expect(page.getByTestId('snippet-picker')).toBeVisible();
   expect(chunks.filter((c) => c === 'split_snippet_picker.wasm').length).toBe(2);

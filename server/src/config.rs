@@ -83,7 +83,8 @@ pub struct ServeArgs {
     /// Without it a password is generated and printed once to the log.
     #[arg(long, env = "APPBUILDER_ADMIN_PASSWORD", hide_env_values = true)]
     pub admin_password: Option<String>,
-    /// Folder with the built web assets (`pkg/appbuilder.js`, the wasm, the CSS).
+    /// Folder with the built web assets (`pkg/BUILD` naming `pkg/<build id>/` with the bundles and
+    /// the CSS; `monaco/`), as `scripts/build-site` writes it.
     #[arg(long, env = "APPBUILDER_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
     /// Largest request body accepted by the API, in bytes (larger ones get 413).

@@ -43,7 +43,7 @@ pub async fn prepare(
     create_first_admin(&state.accounts, serve.admin_password.as_deref()).await?;
     state.builds.start().await.map_err(|err| StartupError::Input(format!("cannot start the build workers: {err}")))?;
     state.runtime.start().await.map_err(|err| StartupError::Input(format!("cannot start the runtime: {err}")))?;
-    warn_if_assets_missing(&serve.site_root);
+    warn_if_assets_missing(&state.leptos_options);
     Ok(state)
 }
 
@@ -221,10 +221,12 @@ async fn create_first_admin(accounts: &Accounts, password: Option<&str>) -> Resu
     Ok(())
 }
 
-fn warn_if_assets_missing(site_root: &Path) {
-    // The main bundle and the editor page's own (see app's `start_editor`).
+fn warn_if_assets_missing(options: &LeptosOptions) {
+    // The main bundle and the editor page's own (see app's `start_editor`), in the current build.
+    let current = crate::http::current_build(options.clone());
+    let pkg = Path::new(&*current.site_root).join(&*current.site_pkg_dir);
     for bundle in ["appbuilder.js", "editor.js"] {
-        let script = site_root.join("pkg").join(bundle);
+        let script = pkg.join(bundle);
         if !script.is_file() {
             tracing::warn!(
                 "web assets not found at {}: pages will render but not come alive; build them with scripts/build-site",

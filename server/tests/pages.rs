@@ -37,28 +37,67 @@ async fn unknown_pages_are_404() {
     assert!(page.text.contains("Page not found"));
 }
 
-#[tokio::test]
-async fn bundles_are_asked_for_again_every_time_and_monaco_is_kept_for_good() {
-    let server = TestServer::start().await;
+const BUILD: &str = "0123456789abcdef";
+
+/// Writes `files` (path, text) under the test server's site root.
+fn site_files(server: &TestServer, files: &[(&str, &str)]) -> std::path::PathBuf {
     let site = server.dir.path().join("site");
-    for (file, text) in
-        [("pkg/editor.js", "// bundle"), ("pkg/split_forms.wasm", "chunk"), ("monaco/1.0/vs/loader.js", "// m")]
-    {
+    for (file, text) in files {
         let path = site.join(file);
         std::fs::create_dir_all(path.parent().expect("a folder")).expect("folders");
         std::fs::write(path, text).expect("a file");
     }
+    site
+}
+
+#[tokio::test]
+async fn pages_load_the_current_builds_files_and_a_rebuilt_site_is_picked_up_without_a_restart() {
+    let server = TestServer::start().await;
+    site_files(&server, &[("pkg/BUILD", &format!("{BUILD}\n"))]);
+    let page = server.call(Method::GET, "/", None, None).await;
+    assert!(page.text.contains(&format!("/pkg/{BUILD}/appbuilder.js")), "{}", page.text);
+    assert!(page.text.contains(&format!("href=\"/pkg/{BUILD}/appbuilder.css\"")), "{}", page.text);
+
+    let cookie = server.user_with_role("dev-dora", "developer").await;
+    site_files(&server, &[("pkg/BUILD", "fedcba9876543210")]);
+    let editor = server.call(Method::GET, "/apps/some-app", Some(&cookie), None).await;
+    assert!(editor.text.contains("/pkg/fedcba9876543210/editor.js"), "the editor page's own bundle: {}", editor.text);
+    assert!(!editor.text.contains(BUILD));
+
+    // A BUILD file that does not name a build is not followed into a path.
+    site_files(&server, &[("pkg/BUILD", "../../etc")]);
+    let page = server.call(Method::GET, "/", None, None).await;
+    assert!(page.text.contains("/pkg/appbuilder.js"), "{}", page.text);
+    assert!(!page.text.contains("etc/"));
+}
+
+#[tokio::test]
+async fn a_builds_files_are_kept_for_good_and_other_files_are_asked_for_again() {
+    let server = TestServer::start().await;
+    let build_js = format!("pkg/{BUILD}/editor.js");
+    let build_chunk = format!("pkg/{BUILD}/split_forms.wasm");
+    let site = site_files(
+        &server,
+        &[
+            (&build_js, "// bundle"),
+            (&build_chunk, "chunk"),
+            ("pkg/loose.js", "// x"),
+            ("monaco/1.0/vs/loader.js", "// m"),
+        ],
+    );
+    let forever = "public, max-age=31536000, immutable";
     for (path, cache) in [
-        ("/pkg/editor.js", "no-cache"),
-        ("/pkg/split_forms.wasm", "no-cache"),
-        ("/monaco/1.0/vs/loader.js", "public, max-age=31536000, immutable"),
+        (format!("/{build_js}"), forever),
+        (format!("/{build_chunk}"), forever),
+        ("/pkg/loose.js".to_owned(), "no-cache"),
+        ("/monaco/1.0/vs/loader.js".to_owned(), forever),
     ] {
-        let file = server.call(Method::GET, path, None, None).await;
+        let file = server.call(Method::GET, &path, None, None).await;
         assert_eq!(file.status, StatusCode::OK, "{path}");
         assert_eq!(file.headers[header::CACHE_CONTROL], cache, "{path}");
         let last_modified = file.headers[header::LAST_MODIFIED].to_str().expect("ascii").to_owned();
         let request = http::Request::builder()
-            .uri(path)
+            .uri(&path)
             .header(header::HOST, common::HOST)
             .header(header::IF_MODIFIED_SINCE, last_modified)
             .body(axum::body::Body::empty())
@@ -66,18 +105,18 @@ async fn bundles_are_asked_for_again_every_time_and_monaco_is_kept_for_good() {
         let again = server.send(request).await;
         assert_eq!(again.status, StatusCode::NOT_MODIFIED, "{path}: unchanged, so not sent again");
     }
-    let missing = server.call(Method::GET, "/pkg/nothing.wasm", None, None).await;
+    let missing = server.call(Method::GET, &format!("/pkg/{BUILD}/nothing.wasm"), None, None).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert!(missing.text.contains("Page not found"), "the app's 404 page");
     assert!(missing.headers.get(header::CACHE_CONTROL).is_none());
-    let posted = server.call(Method::POST, "/pkg/editor.js", None, None).await;
+    let posted = server.call(Method::POST, &format!("/{build_js}"), None, None).await;
     assert_eq!(posted.status, StatusCode::METHOD_NOT_ALLOWED, "a file is only read");
     assert!(!posted.text.contains("// bundle"));
 
     // A browser that accepts gzip gets the precompressed twin, and caches know the answer varies.
-    std::fs::write(site.join("pkg/editor.js.gz"), b"gzip bytes").expect("a .gz twin");
+    std::fs::write(site.join(format!("{build_js}.gz")), b"gzip bytes").expect("a .gz twin");
     let request = http::Request::builder()
-        .uri("/pkg/editor.js")
+        .uri(format!("/{build_js}"))
         .header(header::HOST, common::HOST)
         .header(header::ACCEPT_ENCODING, "gzip")
         .body(axum::body::Body::empty())

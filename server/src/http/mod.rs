@@ -7,6 +7,8 @@ mod hooks;
 pub mod json;
 mod pages;
 
+pub use pages::current_build;
+
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::Router;

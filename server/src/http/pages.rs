@@ -9,6 +9,7 @@ use axum::middleware::from_fn;
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use http::{HeaderValue, StatusCode, header};
+use leptos::config::LeptosOptions;
 use leptos::context::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower::ServiceExt;
@@ -30,7 +31,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         }
     };
     let pages = Router::new()
-        .leptos_routes_with_context(state, generate_route_list(App), services.clone(), move || shell(options.clone()))
+        .leptos_routes_with_context(state, generate_route_list(App), services.clone(), move || {
+            shell(current_build(options.clone()))
+        })
         .layer(from_fn(signed_out_pages_answer_401));
     let server_fns = Router::new()
         .route(
@@ -43,15 +46,35 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     pages.merge(server_fns)
 }
 
+/// `options` pointing at the site's current build: `scripts/build-site` puts each build's
+/// bundles in `pkg/<build id>/` (the id is a digest of their content) and names the current one
+/// in `pkg/BUILD`. Read on every page, so a site rebuilt under a running server is picked up
+/// without a restart; without that file, `pkg/` itself.
+pub fn current_build(mut options: LeptosOptions) -> LeptosOptions {
+    let named = std::path::Path::new(&*options.site_root).join("pkg").join("BUILD");
+    if let Some(id) =
+        std::fs::read_to_string(named).ok().map(|text| text.trim().to_owned()).filter(|id| is_build_id(id))
+    {
+        options.site_pkg_dir = format!("pkg/{id}").into();
+    }
+    options
+}
+
+/// Whether `name` is a build's id (16 lower-case hex digits).
+fn is_build_id(name: &str) -> bool {
+    name.len() == 16 && name.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
 /// A file from the site root (`/pkg/...`, `/monaco/<version>/...`, the favicon), or the app's 404
 /// page. A `.gz` twin is sent to browsers that accept gzip, `If-Modified-Since` is answered with
 /// `304`, and other methods than GET and HEAD with `405` (Leptos's own file handler passes on
 /// neither the condition nor the method).
 ///
-/// Monaco's files sit under a versioned path, so browsers may keep them for good. The bundles
-/// under `/pkg/` keep their names from one build to the next, and their parts must match (an
-/// editor bundle and the wasm chunks it loads later, as `__wasm_split.js` knows them), so a
-/// browser asks again every time (a `304` while unchanged) instead of guessing from the file's age.
+/// What sits under a name that changes with its content is kept by browsers for good: a build's
+/// folder `/pkg/<build id>/` (so an editor bundle and the wasm chunks it fetches later always
+/// come from the same build, even for a page left open across an upgrade, as `build-site` keeps
+/// the two builds before the current one) and Monaco's `/monaco/<version>/`. Anything else under
+/// `/pkg/` is asked for again every time (a `304` while unchanged).
 pub async fn static_file_or_not_found(state: AppState, request: Request) -> Response {
     let file = {
         let mut copy = Request::new(axum::body::Body::empty());
@@ -66,7 +89,7 @@ pub async fn static_file_or_not_found(state: AppState, request: Request) -> Resp
     };
     let status = file.status();
     if status == StatusCode::NOT_FOUND {
-        let not_found = leptos_axum::file_and_error_handler::<AppState, _>(shell);
+        let not_found = leptos_axum::file_and_error_handler::<AppState, _>(|options| shell(current_build(options)));
         return not_found(request.uri().clone(), axum::extract::State(state), request).await.into_response();
     }
     if !(status.is_success() || status == StatusCode::NOT_MODIFIED) {
@@ -75,10 +98,14 @@ pub async fn static_file_or_not_found(state: AppState, request: Request) -> Resp
     let mut file = file;
     // The body depends on Accept-Encoding (a .gz twin or not): shared caches must keep both.
     file.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-    let cache = match request.uri().path() {
-        path if path.starts_with("/monaco/") => "public, max-age=31536000, immutable",
-        path if path.starts_with("/pkg/") => "no-cache",
-        _ => return file,
+    let path = request.uri().path();
+    let cache = match path.strip_prefix("/pkg/") {
+        _ if path.starts_with("/monaco/") => "public, max-age=31536000, immutable",
+        Some(rest) if rest.split_once('/').is_some_and(|(folder, _)| is_build_id(folder)) => {
+            "public, max-age=31536000, immutable"
+        }
+        Some(_) => "no-cache",
+        None => return file,
     };
     file.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     file
