@@ -53,22 +53,35 @@ fn site_files(server: &TestServer, files: &[(&str, &str)]) -> std::path::PathBuf
 #[tokio::test]
 async fn pages_load_the_current_builds_files_and_a_rebuilt_site_is_picked_up_without_a_restart() {
     let server = TestServer::start().await;
-    site_files(&server, &[("pkg/BUILD", &format!("{BUILD}\n"))]);
+    site_files(&server, &[(&format!("pkg/{BUILD}/appbuilder.js"), "// main"), ("pkg/BUILD", &format!("{BUILD}\n"))]);
     let page = server.call(Method::GET, "/", None, None).await;
     assert!(page.text.contains(&format!("/pkg/{BUILD}/appbuilder.js")), "{}", page.text);
     assert!(page.text.contains(&format!("href=\"/pkg/{BUILD}/appbuilder.css\"")), "{}", page.text);
+    let missing = server.call(Method::GET, "/no/such/page", None, None).await;
+    assert!(missing.text.contains(&format!("/pkg/{BUILD}/appbuilder.js")), "the 404 page too: {}", missing.text);
 
     let cookie = server.user_with_role("dev-dora", "developer").await;
-    site_files(&server, &[("pkg/BUILD", "fedcba9876543210")]);
+    let rebuilt = "fedcba9876543210";
+    site_files(&server, &[(&format!("pkg/{rebuilt}/editor.js"), "// editor"), ("pkg/BUILD", rebuilt)]);
     let editor = server.call(Method::GET, "/apps/some-app", Some(&cookie), None).await;
-    assert!(editor.text.contains("/pkg/fedcba9876543210/editor.js"), "the editor page's own bundle: {}", editor.text);
+    assert!(
+        editor.text.contains(&format!("/pkg/{rebuilt}/editor.js")),
+        "the editor page's own bundle: {}",
+        editor.text
+    );
     assert!(!editor.text.contains(BUILD));
 
-    // A BUILD file that does not name a build is not followed into a path.
-    site_files(&server, &[("pkg/BUILD", "../../etc")]);
+    // While BUILD names nothing usable (a path, a build not there, or no file at all: the moment a
+    // rebuilt site is swapped in), pages keep the build last seen.
+    for named in ["../../etc", "0000000000000000"] {
+        site_files(&server, &[("pkg/BUILD", named)]);
+        let page = server.call(Method::GET, "/", None, None).await;
+        assert!(page.text.contains(&format!("/pkg/{rebuilt}/appbuilder.js")), "{named}: {}", page.text);
+        assert!(!page.text.contains("etc/"));
+    }
+    std::fs::remove_file(server.dir.path().join("site/pkg/BUILD")).expect("removed");
     let page = server.call(Method::GET, "/", None, None).await;
-    assert!(page.text.contains("/pkg/appbuilder.js"), "{}", page.text);
-    assert!(!page.text.contains("etc/"));
+    assert!(page.text.contains(&format!("/pkg/{rebuilt}/appbuilder.js")), "{}", page.text);
 }
 
 #[tokio::test]
@@ -82,6 +95,8 @@ async fn a_builds_files_are_kept_for_good_and_other_files_are_asked_for_again() 
             (&build_js, "// bundle"),
             (&build_chunk, "chunk"),
             ("pkg/loose.js", "// x"),
+            ("pkg/0123456789ABCDEF/x.js", "// not a build: upper case"),
+            ("pkg/0123456789abcde/x.js", "// not a build: 15 digits"),
             ("monaco/1.0/vs/loader.js", "// m"),
         ],
     );
@@ -90,6 +105,8 @@ async fn a_builds_files_are_kept_for_good_and_other_files_are_asked_for_again() 
         (format!("/{build_js}"), forever),
         (format!("/{build_chunk}"), forever),
         ("/pkg/loose.js".to_owned(), "no-cache"),
+        ("/pkg/0123456789ABCDEF/x.js".to_owned(), "no-cache"),
+        ("/pkg/0123456789abcde/x.js".to_owned(), "no-cache"),
         ("/monaco/1.0/vs/loader.js".to_owned(), forever),
     ] {
         let file = server.call(Method::GET, &path, None, None).await;

@@ -12,6 +12,8 @@ use http::{HeaderValue, StatusCode, header};
 use leptos::config::LeptosOptions;
 use leptos::context::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use std::collections::BTreeMap;
+use std::sync::Mutex;
 use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
@@ -49,12 +51,24 @@ pub fn routes(state: &AppState) -> Router<AppState> {
 /// `options` pointing at the site's current build: `scripts/build-site` puts each build's
 /// bundles in `pkg/<build id>/` (the id is a digest of their content) and names the current one
 /// in `pkg/BUILD`. Read on every page, so a site rebuilt under a running server is picked up
-/// without a restart; without that file, `pkg/` itself.
+/// without a restart. While `BUILD` cannot be read or names no folder (the moment a rebuilt site
+/// is swapped in), the build last seen for this site root is used; with none, `pkg/` itself.
 pub fn current_build(mut options: LeptosOptions) -> LeptosOptions {
-    let named = std::path::Path::new(&*options.site_root).join("pkg").join("BUILD");
-    if let Some(id) =
-        std::fs::read_to_string(named).ok().map(|text| text.trim().to_owned()).filter(|id| is_build_id(id))
-    {
+    static LAST_SEEN: Mutex<BTreeMap<String, String>> = Mutex::new(BTreeMap::new());
+    let pkg = std::path::Path::new(&*options.site_root).join("pkg");
+    let named = std::fs::read_to_string(pkg.join("BUILD"))
+        .ok()
+        .map(|text| text.trim().to_owned())
+        .filter(|id| is_build_id(id) && pkg.join(id).is_dir());
+    let mut last_seen = LAST_SEEN.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let id = match named {
+        Some(id) => {
+            last_seen.insert(options.site_root.to_string(), id.clone());
+            Some(id)
+        }
+        None => last_seen.get(&*options.site_root).cloned(),
+    };
+    if let Some(id) = id {
         options.site_pkg_dir = format!("pkg/{id}").into();
     }
     options
