@@ -66,11 +66,15 @@ async function load(page, url) {
   const isDoc = (r) => r.url.startsWith('/apps/');
   const isApp = (r) => isDoc(r) || r.url.startsWith('/pkg/');
   const isMonaco = (r) => r.url.startsWith('/monaco/');
-  const appWire = sum(isApp, 'wire');
-  const appRaw = sum(isApp, 'decoded');
+  // The issue's measure is html+css+wasm; the JS (wasm-bindgen glue, Monaco bindings, the chunk
+  // loader) is printed beside it and judged too, the stricter reading.
+  const isJs = (r) => isApp(r) && r.url.endsWith('.js');
+  const noJs = (r) => isApp(r) && !isJs(r);
+  const judge = (bytes, what) => `≤ ${kb(TARGET_GZIP)} gzip${what}: ${bytes <= TARGET_GZIP ? 'met' : 'NOT met'}`;
   const rows = [
     ['what', 'raw', 'on the wire (gzip)', 'target'],
-    ['app: html + css + wasm + js glue', kb(appRaw), kb(appWire), `≤ ${kb(TARGET_GZIP)} gzip: ${appWire <= TARGET_GZIP ? 'met' : 'NOT met'}`],
+    ['app: html + css + wasm', kb(sum(noJs, 'decoded')), kb(sum(noJs, 'wire')), judge(sum(noJs, 'wire'), '')],
+    ['app: + js glue', kb(sum(isApp, 'decoded')), kb(sum(isApp, 'wire')), judge(sum(isApp, 'wire'), ' (with the JS)')],
     ...bytes.filter(isApp).map((r) => [`  ${r.url.split('?')[0]}`, kb(r.decoded), kb(r.wire), '']),
     [`Monaco (${bytes.filter(isMonaco).length} files)`, kb(sum(isMonaco, 'decoded')), kb(sum(isMonaco, 'wire')), 'self-hosted, cached for good'],
     ['time to editor ready, cold cache (median)', `${median(cold).toFixed(0)} ms`, `runs: ${cold.map((t) => t.toFixed(0)).join(', ')}`, `≤ ${TARGET_COLD_MS} ms: ${median(cold) <= TARGET_COLD_MS ? 'met' : 'NOT met'}`],
