@@ -112,14 +112,15 @@ pub async fn static_file_or_not_found(state: AppState, request: Request) -> Resp
     let mut file = file;
     // The body depends on Accept-Encoding (a .gz twin or not): shared caches must keep both.
     file.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    const FOR_GOOD: &str = "public, max-age=31536000, immutable";
     let path = request.uri().path();
-    let cache = match path.strip_prefix("/pkg/") {
-        _ if path.starts_with("/monaco/") => "public, max-age=31536000, immutable",
-        Some(rest) if rest.split_once('/').is_some_and(|(folder, _)| is_build_id(folder)) => {
-            "public, max-age=31536000, immutable"
-        }
-        Some(_) => "no-cache",
-        None => return file,
+    let cache = if path.starts_with("/monaco/") {
+        FOR_GOOD
+    } else if let Some(in_pkg) = path.strip_prefix("/pkg/") {
+        let in_a_build = in_pkg.split_once('/').is_some_and(|(folder, _)| is_build_id(folder));
+        if in_a_build { FOR_GOOD } else { "no-cache" }
+    } else {
+        return file;
     };
     file.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     file

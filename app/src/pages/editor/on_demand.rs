@@ -4,10 +4,10 @@
 //! part opens, so the page loads without it (docs/editor.md, "Bundle size"). In every other
 //! build the call is direct.
 //!
-//! A chunk that cannot be fetched (the network went away, or AppBuilder was upgraded under an
-//! open page, whose old bundle cannot use the new chunks) shows a readable error with "Try again"
-//! where the part would be, and says that a reload keeps unsaved changes (they are in the draft).
-//! It never takes the editor down.
+//! A chunk that cannot be fetched (the network went away, or the page is older than the builds
+//! the site keeps, `scripts/build-site`) shows a readable error with "Try again" where the part
+//! would be, and says that a reload keeps unsaved changes (they are in the draft). It never takes
+//! the editor down.
 
 use super::conflict::ConflictPanel;
 use super::metadata::MetadataEditor;
