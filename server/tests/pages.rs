@@ -28,6 +28,33 @@ async fn signed_in_users_see_the_app_list_with_their_name_and_role() {
     assert!(!page.text.contains("sign-in-form"));
 }
 
+/// Starting a server runs the app once to list its page routes, and Leptos holds back every
+/// resource in the process while it does (leptos#4773: a resource first polled then never loads).
+/// A page another server renders meanwhile, as tests in one process do, must still finish.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_finish_while_other_servers_start_in_the_same_process() {
+    let server = TestServer::start().await;
+    let cookie = server.user_with_role("dev-dora", "developer").await;
+    let starting = tokio::spawn(async {
+        for _ in 0..12 {
+            TestServer::start().await;
+        }
+    });
+    let mut pages = 0;
+    while !starting.is_finished() || pages < 3 {
+        let page = tokio::time::timeout(
+            std::time::Duration::from_secs(30),
+            server.call(Method::GET, "/", Some(&cookie), None),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("page {pages} did not finish while other servers started"));
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(element_text(&page.text, "current-user"), "dev-dora");
+        pages += 1;
+    }
+    starting.await.expect("the other servers start");
+}
+
 #[tokio::test]
 async fn unknown_pages_are_404() {
     let server = TestServer::start().await;

@@ -11,9 +11,9 @@ use axum::routing::any;
 use http::{HeaderValue, StatusCode, header};
 use leptos::config::LeptosOptions;
 use leptos::context::provide_context;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
@@ -33,7 +33,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         }
     };
     let pages = Router::new()
-        .leptos_routes_with_context(state, generate_route_list(App), services.clone(), move || {
+        .leptos_routes_with_context(state, page_routes(), services.clone(), move || {
             shell(current_build(options.clone()))
         })
         .layer(from_fn(signed_out_pages_answer_401));
@@ -72,6 +72,15 @@ pub fn current_build(mut options: LeptosOptions) -> LeptosOptions {
         options.site_pkg_dir = format!("pkg/{id}").into();
     }
     options
+}
+
+/// The app's page routes, listed once per process. Leptos lists them by running the app with
+/// every resource in the process held back, and a resource first polled meanwhile never loads
+/// (leptos#4773): a page rendered by another server in the same process, as in the tests, would
+/// hang. Listed once, the routes are known before any router that renders pages exists.
+fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 /// Whether `name` is a build's id (16 lower-case hex digits).
