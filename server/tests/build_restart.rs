@@ -12,12 +12,7 @@ const PASSWORD: &str = "restart test admin password";
 
 fn start(data: &Path) -> running::Running {
     let ruff = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/build-tools/bin/ruff");
-    let mut server = running::serve(
-        data,
-        &[("APPBUILDER_ADMIN_PASSWORD", PASSWORD), ("APPBUILDER_RUFF", ruff.to_str().expect("utf-8"))],
-    );
-    server.discard_log();
-    server
+    running::serve(data, &[("APPBUILDER_ADMIN_PASSWORD", PASSWORD), ("APPBUILDER_RUFF", ruff.to_str().expect("utf-8"))])
 }
 
 fn call(addr: &str, method: &str, path: &str, cookie: &str, body: Option<Value>) -> Value {

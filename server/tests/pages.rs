@@ -40,8 +40,9 @@ async fn pages_finish_while_other_servers_start_in_the_same_process() {
             TestServer::start().await;
         }
     });
-    let mut pages = 0;
+    let (mut pages, deadline) = (0, std::time::Instant::now() + std::time::Duration::from_secs(150));
     while !starting.is_finished() || pages < 3 {
+        assert!(std::time::Instant::now() < deadline, "the other servers did not start in time");
         let page = tokio::time::timeout(
             std::time::Duration::from_secs(30),
             server.call(Method::GET, "/", Some(&cookie), None),

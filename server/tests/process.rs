@@ -3,8 +3,9 @@
 mod running;
 
 use running::{BIN, exchange};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::process::{Command, Stdio};
+use std::time::Duration;
 
 #[test]
 fn user_add_then_serve_then_sigterm_stops_cleanly() {
@@ -34,11 +35,7 @@ fn user_add_then_serve_then_sigterm_stops_cleanly() {
     let sign_in = exchange(&server.addr, "POST", "/api/v1/session", None, Some(body)).expect("an answer");
     assert_eq!(sign_in.status, 200, "the CLI's user signs in: {}", sign_in.body);
 
-    let killed = Command::new("kill").args(["-TERM", &server.child.id().to_string()]).status().expect("kill runs");
-    assert!(killed.success());
-    let mut rest = String::new();
-    server.log.take().expect("the log").read_to_string(&mut rest).expect("the rest of the log");
-    let status = server.child.wait().expect("the server exits");
+    let (status, rest) = server.terminate(Duration::from_secs(60));
     assert!(status.success(), "exit status {status:?}; log: {rest}");
     assert!(rest.contains("shutting down") && rest.contains("AppBuilder stopped"), "{rest}");
 }

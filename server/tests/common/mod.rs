@@ -48,7 +48,15 @@ impl Answer {
     }
 }
 
+/// The longest a test waits for one answer or one server start: far beyond what either takes, so
+/// only a hang reaches it, and it then fails naming the request instead of stalling the run.
+const PATIENCE: Duration = Duration::from_secs(150);
+
 fn args(dir: &tempfile::TempDir, max_body: usize) -> (GlobalArgs, ServeArgs) {
+    // `ServeArgs` falls back to `APPBUILDER_*` variables, which would change every test server.
+    if let Some((key, _)) = std::env::vars().find(|(key, _)| key.starts_with("APPBUILDER_")) {
+        panic!("the tests configure their servers themselves: unset {key}");
+    }
     let global = GlobalArgs {
         data_dir: dir.path().to_path_buf(),
         database_url: None,
@@ -72,16 +80,25 @@ impl TestServer {
     pub async fn start_in(dir: tempfile::TempDir, max_body: usize) -> Self {
         let (global, serve) = args(&dir, max_body);
         let throttle = ThrottlePolicy { base_delay: Duration::from_secs(60), ..ThrottlePolicy::default() };
-        let state = server::startup::prepare(&global, &serve, throttle).await.expect("the server starts");
+        let state = tokio::time::timeout(PATIENCE, server::startup::prepare(&global, &serve, throttle))
+            .await
+            .expect("the server starts in time")
+            .expect("the server starts");
         Self { router: server::http::router(state), dir }
     }
 
     pub async fn send(&self, request: Request<Body>) -> Answer {
-        let response = self.router.clone().oneshot(request).await.expect("the router answers");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.expect("a body").to_bytes();
-        Answer { status, headers, text: String::from_utf8_lossy(&bytes).into_owned() }
+        let asked = format!("{} {}", request.method(), request.uri());
+        let answer = async {
+            let response = self.router.clone().oneshot(request).await.expect("the router answers");
+            let status = response.status();
+            let headers = response.headers().clone();
+            let bytes = response.into_body().collect().await.expect("a body").to_bytes();
+            Answer { status, headers, text: String::from_utf8_lossy(&bytes).into_owned() }
+        };
+        tokio::time::timeout(PATIENCE, answer)
+            .await
+            .unwrap_or_else(|_| panic!("{asked}: no whole answer in {PATIENCE:?}"))
     }
 
     /// A request with the usual headers of this host; `auth` is a cookie (`name=value`) or

@@ -6,7 +6,8 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, ChildStderr, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_appbuilder");
@@ -15,10 +16,11 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_appbuilder");
 pub struct Running {
     pub child: Child,
     pub addr: String,
-    /// The rest of the server's log, after the "listening" line (until taken or discarded).
-    pub log: Option<BufReader<ChildStderr>>,
     /// The log lines before the "listening" line.
     pub startup_log: Vec<String>,
+    /// The log's lines, read on a thread of their own: a chatty server never blocks on a full
+    /// pipe, and a test waits for a line no longer than it chooses.
+    log: Receiver<String>,
 }
 
 impl Drop for Running {
@@ -29,46 +31,68 @@ impl Drop for Running {
 }
 
 impl Running {
-    /// Reads and drops the rest of the log in the background, so a chatty server never blocks
-    /// on a full pipe.
-    pub fn discard_log(&mut self) {
-        if let Some(mut log) = self.log.take() {
-            std::thread::spawn(move || std::io::copy(&mut log, &mut std::io::sink()));
+    /// Sends SIGTERM and waits at most `within` for the server to exit; its exit status and its
+    /// log after the "listening" line. Panics with that log when the server is still running.
+    pub fn terminate(&mut self, within: Duration) -> (ExitStatus, String) {
+        let term = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().expect("kill runs");
+        assert!(term.success());
+        let deadline = Instant::now() + within;
+        let mut log = String::new();
+        loop {
+            match self.log.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok(line) => log.extend([line.as_str(), "\n"]),
+                Err(RecvTimeoutError::Disconnected) => break,
+                Err(RecvTimeoutError::Timeout) => panic!("still logging {within:?} after SIGTERM: {log}"),
+            }
+        }
+        loop {
+            if let Some(status) = self.child.try_wait().expect("the server's status") {
+                return (status, log);
+            }
+            assert!(Instant::now() < deadline, "still running {within:?} after SIGTERM: {log}");
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 }
 
-/// Starts `appbuilder serve` on a free port over `data`, with extra environment variables.
+/// Starts `appbuilder serve` on a free port over `data`, with extra environment variables (and
+/// none of the `APPBUILDER_*` ones the test's own environment may have).
 pub fn serve(data: &Path, env: &[(&str, &str)]) -> Running {
     let mut command = Command::new(BIN);
-    command
-        .args(["serve", "--addr", "127.0.0.1:0", "--site-root", data.to_str().expect("utf-8 path")])
-        .env("APPBUILDER_DATA", data)
-        .env("APPBUILDER_LOG", "info")
-        .env_remove("APPBUILDER_ADMIN_PASSWORD")
-        .stderr(Stdio::piped());
+    command.args(["serve", "--addr", "127.0.0.1:0", "--site-root", data.to_str().expect("utf-8 path")]);
+    for (key, _) in std::env::vars_os() {
+        if key.to_str().is_some_and(|key| key.starts_with("APPBUILDER_")) {
+            command.env_remove(key);
+        }
+    }
+    command.env("APPBUILDER_DATA", data).env("APPBUILDER_LOG", "info").stderr(Stdio::piped());
     for (key, value) in env {
         command.env(key, value);
     }
     let mut child = command.spawn().expect("appbuilder serve starts");
-    let mut log = BufReader::new(child.stderr.take().expect("stderr"));
+    let stderr = child.stderr.take().expect("stderr");
+    let (lines, log) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        // Read to the end even when nobody listens any more.
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = lines.send(line);
+        }
+    });
     // From here the guard owns the process: a panic below kills and reaps it.
-    let mut running = Running { child, addr: String::new(), log: None, startup_log: Vec::new() };
+    let mut running = Running { child, addr: String::new(), startup_log: Vec::new(), log };
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        assert!(Instant::now() < deadline, "no 'listening' line in {:?}", running.startup_log);
-        let mut line = String::new();
-        assert!(
-            log.read_line(&mut line).expect("a log line") > 0,
-            "the server exited early: {:?}",
-            running.startup_log
-        );
-        if let Some(rest) = line.split("listening on http://").nth(1) {
-            running.addr = rest.trim().to_owned();
-            running.log = Some(log);
-            return running;
+        match running.log.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(line) => match line.split("listening on http://").nth(1) {
+                Some(rest) => {
+                    running.addr = rest.trim().to_owned();
+                    return running;
+                }
+                None => running.startup_log.push(line),
+            },
+            Err(RecvTimeoutError::Timeout) => panic!("no 'listening' line within 30 s: {:?}", running.startup_log),
+            Err(RecvTimeoutError::Disconnected) => panic!("the server exited early: {:?}", running.startup_log),
         }
-        running.startup_log.push(line);
     }
 }
 
