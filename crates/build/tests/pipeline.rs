@@ -19,7 +19,13 @@ fn settings(root: &Path) -> Settings {
         cache_dir: root.join("cache"),
         artifacts_dir: root.join("artifacts"),
         work_dir: root.join("work"),
-        limits: Limits { check_timeout: Duration::from_secs(60), ..Limits::default() },
+        // pip reaches PyPI (a registry this machine has); a stalled index fails the build in two
+        // minutes, not ten.
+        limits: Limits {
+            check_timeout: Duration::from_secs(60),
+            dependency_timeout: Duration::from_secs(120),
+            ..Limits::default()
+        },
     }
 }
 
