@@ -107,6 +107,65 @@ async fn a_delivery_is_stored_then_runs_the_deployed_app_with_the_request() {
     assert_eq!(run["exit_message"], "Fired for alert Beaconing to known C2.");
 }
 
+/// A delivery whose webhook can no longer be read (its row damaged) is settled as failed with the
+/// reason, and the deliveries behind it still run: one bad row never holds up the queue.
+#[tokio::test]
+async fn a_delivery_of_an_unreadable_webhook_fails_with_the_reason_and_the_queue_goes_on() {
+    let server = TestServer::start().await;
+    let admin = server.admin().await;
+    let slug = deployed(&server, &admin).await;
+    let (damaged, healthy) =
+        (enable(&server, &admin, &slug, json!({})).await, enable(&server, &admin, &slug, json!({})).await);
+
+    let url = format!("sqlite://{}", server.dir.path().join("appbuilder.db").display());
+    let db = sqlx::SqlitePool::connect(&url).await.expect("the database opens");
+    sqlx::query("UPDATE webhooks SET inputs = '{' WHERE id = ?1")
+        .bind(damaged["id"].as_i64())
+        .execute(&db)
+        .await
+        .expect("the row is damaged");
+    let waiting: i64 = sqlx::query_scalar(
+        "INSERT INTO deliveries (webhook_id, received_at, method, headers, query, body, status)
+         VALUES (?1, 0, 'POST', '{}', '{}', X'7B7D', 'received') RETURNING id",
+    )
+    .bind(damaged["id"].as_i64())
+    .fetch_one(&db)
+    .await
+    .expect("a delivery waits for the damaged hook");
+
+    // A delivery to the healthy hook wakes the dispatcher, which meets the waiting one first.
+    let answer =
+        post(&server, healthy["url"].as_str().expect("url"), &[("x-webhook-secret", "s3cret".into())], ALERT).await;
+    assert_eq!(answer.status, StatusCode::ACCEPTED, "{}", answer.text);
+    let delivery = answer.json()["delivery"].as_i64().expect("delivery id");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let run = loop {
+        let run: Option<i64> = sqlx::query_scalar("SELECT run_id FROM deliveries WHERE id = ?1")
+            .bind(delivery)
+            .fetch_one(&db)
+            .await
+            .expect("the delivery is stored");
+        if let Some(run) = run {
+            let run = server.call(Method::GET, &format!("/api/v1/runs/{run}"), Some(&admin), None).await.json();
+            if run["status"] == "succeeded" || run["status"] == "failed" {
+                break run;
+            }
+        }
+        assert!(Instant::now() < deadline, "the healthy hook's delivery runs");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(run["status"], "succeeded", "{run}");
+
+    let (status, reason): (String, Option<String>) =
+        sqlx::query_as("SELECT status, reason FROM deliveries WHERE id = ?1")
+            .bind(waiting)
+            .fetch_one(&db)
+            .await
+            .expect("read");
+    assert_eq!(status, "failed");
+    assert!(reason.as_deref().is_some_and(|r| r.contains("the webhook cannot be read")), "{reason:?}");
+}
+
 #[tokio::test]
 async fn signatures_replays_rates_sizes_and_disabled_hooks_are_refused() {
     let server = TestServer::start().await;
