@@ -53,6 +53,27 @@ async fn post(server: &TestServer, url: &str, headers: &[(&str, String)], body: 
     server.send(request.body(axum::body::Body::from(body.to_owned())).expect("a request")).await
 }
 
+/// Waits until `delivery` of `hook` has run to its end: the delivery as listed, and its run.
+async fn delivered(server: &TestServer, admin: &str, hook: &Value, delivery: i64) -> (Value, Value) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let list = server
+            .call(Method::GET, &format!("/api/v1/webhooks/{}/deliveries", hook["id"]), Some(admin), None)
+            .await
+            .json();
+        let item =
+            list["items"].as_array().expect("items").iter().find(|d| d["id"] == delivery).cloned().expect("listed");
+        if let Some(run) = item["run"].as_i64() {
+            let run = server.call(Method::GET, &format!("/api/v1/runs/{run}"), Some(admin), None).await.json();
+            if run["status"] == "succeeded" || run["status"] == "failed" {
+                return (item, run);
+            }
+        }
+        assert!(Instant::now() < deadline, "the delivery runs: {item}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 fn sign(secret: &str, t: i64, body: &str) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("key");
     mac.update(format!("{t}.{body}").as_bytes());
@@ -82,24 +103,8 @@ async fn a_delivery_is_stored_then_runs_the_deployed_app_with_the_request() {
     assert_eq!(answer.status, StatusCode::ACCEPTED, "{}", answer.text);
     let delivery = answer.json()["delivery"].as_i64().expect("delivery id");
 
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let run = loop {
-        let list = server
-            .call(Method::GET, &format!("/api/v1/webhooks/{}/deliveries", hook["id"]), Some(&admin), None)
-            .await
-            .json();
-        let item =
-            list["items"].as_array().expect("items").iter().find(|d| d["id"] == delivery).cloned().expect("listed");
-        assert!(item["headers"].get("authorization").is_none(), "private headers are not stored: {item}");
-        if let Some(run) = item["run"].as_i64() {
-            let run = server.call(Method::GET, &format!("/api/v1/runs/{run}"), Some(&admin), None).await.json();
-            if run["status"] == "succeeded" || run["status"] == "failed" {
-                break run;
-            }
-        }
-        assert!(Instant::now() < deadline, "the delivery runs: {item}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let (item, run) = delivered(&server, &admin, &hook, delivery).await;
+    assert!(item["headers"].get("authorization").is_none(), "private headers are not stored: {item}");
     assert_eq!(run["status"], "succeeded", "{run}");
     assert_eq!(run["trigger"], "webhook");
     assert_eq!(run["inputs"]["trg.http.body"], ALERT);
@@ -138,22 +143,7 @@ async fn a_delivery_of_an_unreadable_webhook_fails_with_the_reason_and_the_queue
         post(&server, healthy["url"].as_str().expect("url"), &[("x-webhook-secret", "s3cret".into())], ALERT).await;
     assert_eq!(answer.status, StatusCode::ACCEPTED, "{}", answer.text);
     let delivery = answer.json()["delivery"].as_i64().expect("delivery id");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let run = loop {
-        let run: Option<i64> = sqlx::query_scalar("SELECT run_id FROM deliveries WHERE id = ?1")
-            .bind(delivery)
-            .fetch_one(&db)
-            .await
-            .expect("the delivery is stored");
-        if let Some(run) = run {
-            let run = server.call(Method::GET, &format!("/api/v1/runs/{run}"), Some(&admin), None).await.json();
-            if run["status"] == "succeeded" || run["status"] == "failed" {
-                break run;
-            }
-        }
-        assert!(Instant::now() < deadline, "the healthy hook's delivery runs");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let (_, run) = delivered(&server, &admin, &healthy, delivery).await;
     assert_eq!(run["status"], "succeeded", "{run}");
 
     let (status, reason): (String, Option<String>) =
