@@ -70,8 +70,12 @@ test('an admin deploys a build, runs the app from the generated form and rolls b
   await waitForHydration(page);
   const live = page.locator('[data-testid="deployment-row"][data-live="true"]');
   await expect(live.getByTestId('deployment-version')).toHaveText('1.1.0');
+  // It asks first, naming where it goes back to.
+  let asked = '';
+  page.once('dialog', (dialog) => { asked = dialog.message(); dialog.accept(); });
   await live.getByTestId('rollback').click();
   await expect(page.locator('[data-testid="deployment-row"][data-live="true"]').getByTestId('deployment-version')).toHaveText('1.0.0');
+  expect(asked).toMatch(/^Roll back local from 1\.1\.0 \(#\d+\) to 1\.0\.0 \(#\d+\)\?$/);
   await expect(page.getByTestId('deployment-row').first()).toContainText('rollback of');
   expect(errors, 'no hydration or script errors on any page').toEqual([]);
 });

@@ -56,6 +56,13 @@ test('a developer creates an app, edits app.py, saves with Ctrl+S, sees the comm
   await page.getByTestId('diff-inline').click();
   await expect(page.getByTestId('diff-inline')).toHaveAttribute('aria-pressed', 'true');
 
+  // A filter that matches nothing says so and offers the way back.
+  await page.goto('/apps/editor-journey/history?author=nobody-at-all');
+  await waitForHydration(page);
+  await expect(page.getByTestId('history-none')).toContainText('No versions match');
+  await page.getByTestId('filter-clear').click();
+  await expect(page.getByTestId('commit-row')).toHaveCount(2);
+
   // Restore the first version: a new commit whose app.py is the template's again.
   await page.goto('/apps/editor-journey/history');
   await waitForHydration(page);

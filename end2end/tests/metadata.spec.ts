@@ -48,6 +48,16 @@ test('forms and raw JSON stay in sync both ways, and the change saves as a commi
   const severity = json.params.find((p: any) => p.name === 'severity');
   expect(severity).toMatchObject({ label: 'Severity', type: 'Choice', validValues: ['Low', 'High'], playbookDataType: ['StringArray'], viewRows: 4 });
 
+  // Order: an input moves up and back down; the last one cannot move further down.
+  const names = async () => JSON.parse((await modelText(page, 'install.json'))!).params.map((p: any) => p.name);
+  await expect(params.last().getByRole('button', { name: 'Move down' })).toBeDisabled();
+  await params.last().getByRole('button', { name: 'Move up' }).click();
+  await expect.poll(async () => (await names()).indexOf('severity')).toBe(before - 1);
+  await expect(params.nth(before - 1).getByTestId('param-name')).toHaveValue('severity');
+  await params.nth(before - 1).getByRole('button', { name: 'Move down' }).click();
+  await expect.poll(async () => (await names()).indexOf('severity')).toBe(before);
+  await expect(params.last().getByTestId('param-name')).toHaveValue('severity');
+
   // JSON → form.
   await page.evaluate(() => {
     const model = (window as any).monaco.editor.getModels().find((m: any) => m.uri.path === '/install.json');

@@ -2,7 +2,7 @@
 // list out of reach afterwards.
 import { expect, test } from '@playwright/test';
 import { adminPassword } from '../playwright.config';
-import { waitForHydration } from './helpers';
+import { signIn, waitForHydration } from './helpers';
 
 test('an admin signs in, sees the app list, signs out and cannot reach the list again', async ({ page }) => {
   const pageErrors: string[] = [];
@@ -47,6 +47,7 @@ test('a wrong password is refused with a readable message and no session', async
   await page.getByTestId('sign-in').click();
   await expect(page.getByTestId('sign-in-error')).toHaveText('Wrong user name or password.');
   await expect(page.getByTestId('password')).toHaveValue('');
+  await expect(page.getByTestId('password')).toBeFocused();
   await expect(page.getByTestId('app-list')).toHaveCount(0);
   const cookies = await page.context().cookies();
   expect(cookies.find((c) => c.name === 'appbuilder_session')).toBeUndefined();
@@ -80,4 +81,28 @@ test('a new app from a template shows up in the list, and the filter narrows it'
   await expect(page.getByTestId('app-list')).toContainText('No app matches');
   await page.getByTestId('app-filter').fill('phish');
   await expect(page.getByTestId('app-row')).toHaveCount(1);
+});
+
+test('an unknown page or app says so under the usual header, with a way back to the list', async ({ page }) => {
+  await signIn(page);
+  // An unknown address: 404, the header (Apps marked as where we are) and a way back.
+  const unknown = await page.goto('/no/such/page');
+  expect(unknown?.status()).toBe(404);
+  await waitForHydration(page);
+  await expect(page.getByTestId('current-user')).toHaveText('admin');
+  await expect(page.getByTestId('nav-apps')).toHaveAttribute('aria-current', 'page');
+
+  // An app that does not exist, in the editor and in its history: one message, not two.
+  await page.goto('/apps/no-such-app');
+  await expect(page.getByTestId('cannot-show')).toContainText('No app "no-such-app"');
+  await page.goto('/apps/no-such-app/history');
+  await waitForHydration(page);
+  await expect(page.getByTestId('cannot-show')).toContainText('No app "no-such-app"');
+  await expect(page.locator('[data-testid="error-banner"]:visible')).toHaveCount(1);
+  await page.getByTestId('back-to-apps').click();
+  await expect(page.getByTestId('app-list')).toBeVisible();
+  await expect(page.getByTestId('nav-apps')).toHaveAttribute('aria-current', 'page');
+  await page.getByTestId('nav-guides').click();
+  await expect(page.getByTestId('nav-guides')).toHaveAttribute('aria-current', 'page');
+  await expect(page.getByTestId('nav-apps')).not.toHaveAttribute('aria-current', 'page');
 });

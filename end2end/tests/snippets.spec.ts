@@ -80,6 +80,7 @@ test('a shared snippet is inserted from the picker and the completion list, and 
   // The owner removes it.
   await page.goto('/snippets');
   await waitForHydration(page);
+  page.once('dialog', (dialog) => dialog.accept());
   await row.getByTestId('snippet-delete').click();
   await expect(row).toHaveCount(0);
 });

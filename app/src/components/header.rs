@@ -3,9 +3,23 @@
 use domain::Me;
 use leptos::prelude::*;
 
-/// Product name, navigation, and who is signed in with which role, with a sign-out button.
+/// The top navigation's section a page belongs to: an app's pages, builds and runs are "Apps".
+fn section_of(path: &str) -> &'static str {
+    let first = path.trim_start_matches('/').split(['/', '?', '#']).next().unwrap_or_default();
+    match first {
+        "reviews" => "reviews",
+        "guides" => "guides",
+        "snippets" => "snippets",
+        "admin" => "admin",
+        _ => "apps",
+    }
+}
+
+/// Product name, navigation (the current page's section marked), and who is signed in with which
+/// role, with a sign-out button. `path` is the current page's path.
 #[component]
-pub fn Header(me: Me) -> impl IntoView {
+pub fn Header(me: Me, #[prop(into)] path: Signal<String>) -> impl IntoView {
+    let current = move |section: &'static str| move || (section_of(&path.get()) == section).then_some("page");
     let (error, set_error) = signal(None::<String>);
     let sign_out = move |_| {
         #[cfg(feature = "browser")]
@@ -19,8 +33,10 @@ pub fn Header(me: Me) -> impl IntoView {
         let _ = set_error;
     };
     let role = me.role.to_string();
-    let admin =
-        me.role.allows(domain::Role::Admin).then(|| view! { <a href="/admin" data-testid="nav-admin">"Admin"</a> });
+    let admin = me
+        .role
+        .allows(domain::Role::Admin)
+        .then(|| view! { <a href="/admin" aria-current=current("admin") data-testid="nav-admin">"Admin"</a> });
     view! {
         <header class="topbar">
             <a class="brand" href="/">
@@ -28,10 +44,10 @@ pub fn Header(me: Me) -> impl IntoView {
                 "AppBuilder"
             </a>
             <nav class="topnav">
-                <a href="/">"Apps"</a>
-                <a href="/reviews" data-testid="nav-reviews">"Reviews" <UnreadBadge/></a>
-                <a href="/guides" data-testid="nav-guides">"Guides"</a>
-                <a href="/snippets" data-testid="nav-snippets">"Snippets"</a>
+                <a href="/" aria-current=current("apps") data-testid="nav-apps">"Apps"</a>
+                <a href="/reviews" aria-current=current("reviews") data-testid="nav-reviews">"Reviews" <UnreadBadge/></a>
+                <a href="/guides" aria-current=current("guides") data-testid="nav-guides">"Guides"</a>
+                <a href="/snippets" aria-current=current("snippets") data-testid="nav-snippets">"Snippets"</a>
                 {admin}
             </nav>
             <div class="whoami" data-testid="whoami">
@@ -60,5 +76,22 @@ fn UnreadBadge() -> impl IntoView {
         {move || (unread.get() > 0).then(|| view! {
             <span class="badge badge-count" data-testid="unread-count" title="Unread notifications">{unread.get()}</span>
         })}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::section_of;
+
+    #[test]
+    fn pages_belong_to_the_section_of_their_first_segment_and_apps_by_default() {
+        assert_eq!(section_of("/"), "apps");
+        assert_eq!(section_of("/apps/alerts/history"), "apps");
+        assert_eq!(section_of("/builds/4"), "apps");
+        assert_eq!(section_of("/reviews/2"), "reviews");
+        assert_eq!(section_of("/guides"), "guides");
+        assert_eq!(section_of("/snippets?x=1"), "snippets");
+        assert_eq!(section_of("/admin"), "admin");
+        assert_eq!(section_of("/reviewsx"), "apps");
     }
 }

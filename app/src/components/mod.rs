@@ -2,6 +2,7 @@
 
 pub mod app_nav;
 pub mod client;
+pub mod confirm;
 pub mod errors;
 pub mod format;
 pub mod header;

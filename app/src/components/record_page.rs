@@ -2,8 +2,9 @@
 //! `/reviews/{id}`: it reads the `id` from the route, loads the record through its server fn,
 //! shows a loading line, then the record's view or a readable error.
 
-use crate::components::errors::{ErrorBanner, readable};
+use crate::components::errors::readable;
 use crate::components::page_title::PageTitle;
+use crate::pages::not_found::CannotShow;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use serde::Serialize;
@@ -38,7 +39,7 @@ where
                 {move || Suspend::new(async move {
                     match loaded.await {
                         Ok(record) => render(record).into_any(),
-                        Err(err) => view! { <div class="app-page-body"><ErrorBanner message=readable(&err)/></div> }.into_any(),
+                        Err(err) => view! { <CannotShow message=readable(&err)/> }.into_any(),
                     }
                 })}
             </Suspense>

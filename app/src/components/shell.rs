@@ -11,6 +11,8 @@ use leptos_router::components::Outlet;
 #[component]
 pub fn SignedInShell() -> impl IntoView {
     let SignedInUser(me) = expect_context::<SignedInUser>();
+    let location = leptos_router::hooks::use_location();
+    let path = Signal::derive(move || location.pathname.get());
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
@@ -18,7 +20,7 @@ pub fn SignedInShell() -> impl IntoView {
                     Ok(Some(me)) => {
                         provide_context(me.clone());
                         view! {
-                            <Header me/>
+                            <Header me path/>
                             <main class="page"><Outlet/></main>
                         }.into_any()
                     }

@@ -108,7 +108,7 @@ fn AppTable(apps: Vec<AppSummary>) -> impl IntoView {
                             </td>
                             <td><span class="chip">{app.runtime_level}</span></td>
                             <td class="mono" title=app.head.to_string()>{app.head.as_str()[..8].to_owned()}</td>
-                            <td>{updated}</td>
+                            <td class="nowrap">{updated}</td>
                             <td>{app.created_by}</td>
                             <td class="actions"><a href=archive download>"Download .zip"</a></td>
                         </tr>

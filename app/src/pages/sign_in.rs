@@ -10,6 +10,8 @@ pub fn SignInPage() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let pending = RwSignal::new(false);
+    // After a refusal the password field takes the focus (the disabled button just lost it).
+    let password_field = NodeRef::<leptos::html::Input>::new();
     // The form only works once the wasm runs: until then the button stays disabled, so that a
     // too-quick press cannot send the password anywhere else.
     let ready = RwSignal::new(false);
@@ -35,6 +37,9 @@ pub fn SignInPage() -> impl IntoView {
                     password.set(String::new());
                     error.set(Some(message));
                     pending.set(false);
+                    if let Some(field) = password_field.get_untracked() {
+                        let _ = field.focus();
+                    }
                 }
             }
         });
@@ -54,7 +59,7 @@ pub fn SignInPage() -> impl IntoView {
                     bind:value=username data-testid="username"/>
                 <label for="password">"Password"</label>
                 <input id="password" name="password" type="password" autocomplete="current-password" required
-                    bind:value=password data-testid="password"/>
+                    bind:value=password data-testid="password" node_ref=password_field/>
                 {move || error.get().map(|message| view! {
                     <p class="form-error" role="alert" data-testid="sign-in-error">{message}</p>
                 })}

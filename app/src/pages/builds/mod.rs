@@ -10,9 +10,10 @@ pub use api::queue_build;
 pub use build_page::{BuildPage, step_mark};
 
 use crate::components::app_nav::{AppNav, AppSection};
-use crate::components::errors::{ErrorBanner, readable};
+use crate::components::errors::readable;
 use crate::components::format::{short, when};
 use crate::components::page_title::PageTitle;
+use crate::pages::not_found::CannotShow;
 use api::{BuildList, load_builds};
 use domain::build::{Build, BuildStatus};
 use leptos::prelude::*;
@@ -104,7 +105,7 @@ pub fn BuildsPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match list.await {
                         Ok(list) => view! { <BuildTable list/> }.into_any(),
-                        Err(err) => view! { <ErrorBanner message=readable(&err)/> }.into_any(),
+                        Err(err) => view! { <CannotShow message=readable(&err)/> }.into_any(),
                     }
                 })}
             </Transition>

@@ -152,6 +152,12 @@ fn FormField(param: Param, display: Option<String>, values: RwSignal<HashMap<Str
         }
     };
     let kind = param.kind.clone().unwrap_or_else(|| "String".into());
+    // The browser then stops an empty run at the field itself, focused, with its own message (a
+    // field its display clause hides is not asked for).
+    let required = {
+        let (needed, shown) = (param.required && param.default.is_none(), shown.clone());
+        move || needed && shown()
+    };
     let control = match kind.as_str() {
         "Boolean" => {
             let set = set.clone();
@@ -193,20 +199,19 @@ fn FormField(param: Param, display: Option<String>, values: RwSignal<HashMap<Str
         }
         _ if param.view_rows.unwrap_or(1) > 1 => {
             let (get, set) = (get.clone(), set.clone());
-            view! { <textarea id=id.clone() data-testid=format!("field-{name}") rows=param.view_rows.unwrap_or(3)
+            view! { <textarea id=id.clone() data-testid=format!("field-{name}") rows=param.view_rows.unwrap_or(3) required=required.clone()
                 prop:value=get on:input=move |ev| set(event_target_value(&ev))></textarea> }.into_any()
         }
         _ => {
             let (get, set) = (get.clone(), set.clone());
             let input_type = if param.encrypt { "password" } else { "text" };
-            view! { <input type=input_type id=id.clone() data-testid=format!("field-{name}") autocomplete="off"
+            view! { <input type=input_type id=id.clone() data-testid=format!("field-{name}") autocomplete="off" required=required.clone()
                 prop:value=get on:input=move |ev| set(event_target_value(&ev))/> }.into_any()
         }
     };
-    let required = param.required && param.default.is_none();
     view! {
         <div class="form-row run-field" class:hidden=move || !shown() data-field=name.clone()>
-            <label for=id.clone()>{label} {required.then(|| view! { <span class="required" title="required">" *"</span> })}</label>
+            <label for=id.clone()>{label} {move || required().then(|| view! { <span class="required" title="required">" *"</span> })}</label>
             {control}
             {param.note.clone().map(|note| view! { <p class="muted help">{note}</p> })}
         </div>

@@ -168,6 +168,11 @@ fn HookRow(hook: Webhook, is_admin: bool, on_disabled: impl Fn() + Copy + Send +
         }
     };
     let disable = move |_| {
+        if !crate::components::confirm::confirm(&format!(
+            "Disable webhook #{id}? Its address stops taking deliveries for good."
+        )) {
+            return;
+        }
         leptos::task::spawn_local(async move {
             if disable_hook(id).await.is_ok() {
                 on_disabled();

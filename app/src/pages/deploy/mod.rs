@@ -15,9 +15,11 @@ pub use panel::DeployPanel;
 pub use run_page::RunPage;
 
 use crate::components::app_nav::{AppNav, AppSection};
+use crate::components::confirm::confirm;
 use crate::components::errors::{ErrorBanner, readable};
 use crate::components::format::{short, when};
 use crate::components::page_title::PageTitle;
+use crate::pages::not_found::CannotShow;
 use api::{DeploymentList, RunsView, load_deployments, load_runs, roll_back};
 use domain::deploy::{Deployment, Run};
 use leptos::prelude::*;
@@ -46,7 +48,7 @@ pub fn DeploymentsPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match list.await {
                         Ok(data) => view! { <DeploymentTable data reload=list/> }.into_any(),
-                        Err(err) => view! { <ErrorBanner message=readable(&err)/> }.into_any(),
+                        Err(err) => view! { <CannotShow message=readable(&err)/> }.into_any(),
                     }
                 })}
             </Transition>
@@ -73,6 +75,17 @@ fn DeploymentTable(data: DeploymentList, reload: Resource<Result<DeploymentList,
         })
         .collect();
     let empty = rows.is_empty();
+    // What a rollback of the live deployment `d` goes back to: the newest earlier succeeded one
+    // on its target. When the list is cut short (a full page), it may lie beyond it: `None`
+    // then still offers the rollback and the server says.
+    let complete = rows.len() < 100;
+    let before = |d: &Deployment| {
+        rows.iter()
+            .map(|(other, _)| other)
+            .find(|other| other.target == d.target && other.id < d.id && other.status == "succeeded")
+            .map(|other| (other.id, other.version.clone()))
+    };
+    let rollbacks: Vec<Option<(i64, String)>> = rows.iter().map(|(d, _)| before(d)).collect();
     view! {
         <AppNav slug=slug.clone() name=data.app.display_name.clone() current=AppSection::Deployments/>
         <div class="app-page-body">
@@ -82,16 +95,23 @@ fn DeploymentTable(data: DeploymentList, reload: Resource<Result<DeploymentList,
             <table class="table" data-testid="deployments" class:hidden=empty>
                 <thead><tr><th>"#"</th><th>"Status"</th><th>"Version"</th><th>"Target"</th><th>"Build"</th><th>"By"</th><th>"When"</th><th>"Notes"</th><th>"Changes"</th><th></th></tr></thead>
                 <tbody>
-                    {rows.into_iter().map(|(d, live)| {
+                    {rows.into_iter().zip(rollbacks).map(|((d, live), back_to)| {
                         let id = d.id;
                         let notes = [
                             d.rollback_of.map(|r| format!("rollback of #{r}")),
                             d.override_reason.clone().map(|r| format!("breaking change accepted: {r}")),
                             d.reason.clone(),
                         ].into_iter().flatten().collect::<Vec<_>>().join("; ");
-                        let rollback = (is_admin && live).then(|| view! {
+                        let question = match &back_to {
+                            Some((to, version)) => format!("Roll back {} from {} (#{id}) to {version} (#{to})?", d.target, d.version),
+                            None => format!("Roll back {} from {} (#{id}) to the deployment before it?", d.target, d.version),
+                        };
+                        let rollback = (is_admin && live && (back_to.is_some() || !complete)).then(|| view! {
                             <button class="button button-quiet" data-testid="rollback" title="Deploy the version before this one again"
                                 on:click=move |_| {
+                                    if !confirm(&question) {
+                                        return;
+                                    }
                                     leptos::task::spawn_local(async move {
                                         match roll_back(id).await {
                                             Ok(_) => reload.refetch(),
@@ -133,7 +153,7 @@ pub fn RunsPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match view.await {
                         Ok(data) => view! { <Runs data/> }.into_any(),
-                        Err(err) => view! { <ErrorBanner message=readable(&err)/> }.into_any(),
+                        Err(err) => view! { <CannotShow message=readable(&err)/> }.into_any(),
                     }
                 })}
             </Transition>

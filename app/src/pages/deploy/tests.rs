@@ -73,7 +73,7 @@ fn CaseRow(
     can_run: bool,
     on_remove: impl Fn(i64) + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
-    let id = case.id;
+    let (id, name) = (case.id, case.name.clone());
     let expected: Vec<String> = case
         .expected
         .as_object()
@@ -100,7 +100,7 @@ fn CaseRow(
             </td>
             <td>{can_run.then(|| view! {
                 <button class="button button-quiet" data-testid="remove-test" title="Remove this test case"
-                    on:click=move |_| on_remove(id)>"Remove"</button>
+                    on:click=move |_| if crate::components::confirm::confirm(&format!("Remove the test case {name}?")) { on_remove(id) }>"Remove"</button>
             })}</td>
         </tr>
     }

@@ -50,7 +50,7 @@ pub fn FileTree() -> impl IntoView {
     };
     let delete_selected = move || {
         if let Some(path) = state.selected.get_untracked()
-            && super::confirm(&format!("Delete {path}? (Nothing is gone until you save.)"))
+            && crate::components::confirm::confirm(&format!("Delete {path}? (Nothing is gone until you save.)"))
         {
             ide.delete(&path);
             state.selected.set(None);

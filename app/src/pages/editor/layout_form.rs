@@ -112,7 +112,7 @@ fn SectionBox(
         }))
     };
     let remove_section = move |_| {
-        if super::confirm("Remove this section (its inputs become unplaced)?") {
+        if crate::components::confirm::confirm("Remove this section (its inputs become unplaced)?") {
             edit(remove_at(format!("/inputs/{section}")));
         }
     };

@@ -357,7 +357,7 @@ fn ParamRow(ctx: Form, index: usize, count: usize) -> impl IntoView {
         ctx.error.set(result.err());
     };
     let remove = move |_| {
-        if super::confirm("Remove this input?") {
+        if crate::components::confirm::confirm("Remove this input?") {
             let result = update(ctx.ide, |doc| remove_value(doc, &format!("/params/{index}")));
             ctx.error.set(result.err());
         }
@@ -389,6 +389,7 @@ fn ParamRow(ctx: Form, index: usize, count: usize) -> impl IntoView {
                             set(ctx.ide, ctx.error, at("validValues"), Some(json!(list)));
                         }></textarea></label>
             })}
+            {text_field(ctx, "Help text", at("note"), true, None)}
             <fieldset class="accepts">
                 <legend>"Accepts playbook variables of type"</legend>
                 {check_list(ctx, at("playbookDataType"), &DATA_TYPES[..10], "check small")}
@@ -397,7 +398,6 @@ fn ParamRow(ctx: Form, index: usize, count: usize) -> impl IntoView {
                 {check_input(ctx, "Required", at("required"))}
                 {check_input(ctx, "Encrypted (password, key)", at("encrypt"))}
                 {check_input(ctx, "Hidden", at("hidden"))}
-                <label class="field inline"><span>"Help text"</span>{text_input(ctx, at("note"), true, None, false)}</label>
                 <label class="field inline rows"><span>"Rows"</span>
                     <input type="number" min="1" max="50" prop:value=ctx.text(at("viewRows")) disabled=read_only data-testid="param-view-rows"
                         title="More than 1 shows a multi-line text box"
@@ -408,7 +408,7 @@ fn ParamRow(ctx: Form, index: usize, count: usize) -> impl IntoView {
                 {(!read_only).then(|| view! {
                     <span class="spacer"></span>
                     <button class="icon-button" aria-label="Move up" disabled=index == 0 on:click=move |_| move_to(index - 1)>"↑"</button>
-                    <button class="icon-button" aria-label="Move down" disabled=index + 1 >= count on:click=move |_| move_to(index + 1)>"↓"</button>
+                    <button class="icon-button" aria-label="Move down" disabled={index + 1 >= count} on:click=move |_| move_to(index + 1)>"↓"</button>
                     <button class="icon-button" aria-label="Remove input" data-testid="remove-param" on:click=remove>"✕"</button>
                 })}
             </div>

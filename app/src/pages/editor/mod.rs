@@ -30,6 +30,7 @@ mod tree;
 mod workspace;
 
 use crate::components::app_nav::{AppNav, AppSection};
+use crate::components::confirm::confirm;
 use crate::components::errors::ErrorBanner;
 #[cfg(feature = "editor-bundle")]
 use crate::components::errors::readable;
@@ -177,13 +178,14 @@ pub fn start() {
                 }
             };
             provide_context(me.clone());
+            let title = files.as_ref().map_or_else(|_| slug.clone(), |files| files.app.display_name.clone());
             let page = match files {
                 Ok(files) => view! { <Workbench files path viewing=rev/> }.into_any(),
-                Err(err) => view! { <div class="page-pad"><ErrorBanner message=readable(&err)/></div> }.into_any(),
+                Err(err) => view! { <crate::pages::not_found::CannotShow message=readable(&err)/> }.into_any(),
             };
             view! {
-                <crate::components::header::Header me/>
-                <main class="page"><crate::components::page_title::PageTitle text=slug/>{page}</main>
+                <crate::components::header::Header me path=format!("/apps/{slug}")/>
+                <main class="page"><crate::components::page_title::PageTitle text=title/>{page}</main>
             }
             .into_any()
         };
@@ -491,17 +493,6 @@ fn StatusBar(problems: Memo<Vec<domain::problem::Problem>>, problems_open: RwSig
             <span data-testid="status-cursor">{move || { let (l, c) = ide.cursor.get(); format!("Ln {l}, Col {c}") }}</span>
             <span>{language}</span>
         </footer>
-    }
-}
-
-/// Asks the user to confirm (true on the server, where it is never called).
-pub(crate) fn confirm(question: &str) -> bool {
-    #[cfg(feature = "browser")]
-    return web_sys::window().and_then(|w| w.confirm_with_message(question).ok()).unwrap_or(false);
-    #[cfg(not(feature = "browser"))]
-    {
-        let _ = question;
-        true
     }
 }
 

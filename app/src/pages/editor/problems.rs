@@ -191,19 +191,21 @@ pub fn ProblemsPanel(problems: Memo<Vec<Problem>>, open: RwSignal<bool>) -> impl
                         <li class=format!("problem problem-{severity}") data-testid="problem" data-code=problem.code.clone()>
                             <button class="problem-go" on:click=move |_| ide.go_to(&file, line) title="Go to the spot">
                                 <span class="problem-severity">{severity}</span>
-                                <span class="mono">{place}</span>
+                                <span class="mono problem-place" title=place.clone()>{place.clone()}</span>
                                 <span class="problem-message">{problem.message.clone()}</span>
-                                <span class="muted mono">{problem.code.clone()}</span>
+                                <span class="muted mono problem-code" title=problem.code.clone()>{problem.code.clone()}</span>
                             </button>
-                            <a class="problem-guide" href=domain::guides::guide_href(&problem.code) target="_blank"
-                                data-testid="problem-guide" title="What this means and how to fix it">"Guide"</a>
-                            {fix.map(|fix| {
-                                let title = fix.title.clone();
-                                view! {
-                                    <button class="button button-quiet" data-testid="problem-fix" disabled=ide.read_only
-                                        on:click=move |_| error.set(apply(ide, &fix).err())>{title}</button>
-                                }
-                            })}
+                            <span class="problem-actions">
+                                <a class="problem-guide" href=domain::guides::guide_href(&problem.code) target="_blank"
+                                    data-testid="problem-guide" title="What this means and how to fix it">"Guide"</a>
+                                {fix.map(|fix| {
+                                    let title = fix.title.clone();
+                                    view! {
+                                        <button class="button button-quiet" data-testid="problem-fix" disabled=ide.read_only
+                                            on:click=move |_| error.set(apply(ide, &fix).err())>{title}</button>
+                                    }
+                                })}
+                            </span>
                         </li>
                     }
                 }).collect_view()}

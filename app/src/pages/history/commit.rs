@@ -92,7 +92,7 @@ fn RestoreButton(slug: String, rev: String, head: String) -> impl IntoView {
     let navigate = use_navigate();
     let history = format!("/apps/{slug}/history");
     let restore = move |_| {
-        if !crate::pages::editor::confirm(&format!("Make a new version with the files of {}?", short(&rev))) {
+        if !crate::components::confirm::confirm(&format!("Make a new version with the files of {}?", short(&rev))) {
             return;
         }
         busy.set(true);

@@ -14,8 +14,9 @@ pub use compare::ComparePage;
 
 use crate::components::app_nav::{AppNav, AppSection};
 use crate::components::errors::{ErrorBanner, readable};
-use crate::components::format::{short, subject, when};
+use crate::components::format::{query_value, short, subject, when};
 use crate::components::page_title::PageTitle;
+use crate::pages::not_found::CannotShow;
 use api::{AppInfo, Commits, HistoryQuery, load_app, load_history};
 use domain::history::CommitInfo;
 use leptos::prelude::*;
@@ -44,7 +45,7 @@ fn AppFrame(section: AppSection, info: Resource<Result<AppInfo, ServerFnError>>,
                         Ok(info) => view! {
                             <AppNav slug=info.app.slug.to_string() name=info.app.display_name current=section/>
                         }.into_any(),
-                        Err(err) => view! { <ErrorBanner message=readable(&err)/> }.into_any(),
+                        Err(err) => view! { <CannotShow message=readable(&err)/> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -155,6 +156,17 @@ fn CommitList(slug: String, query: HistoryQuery, commits: Commits) -> impl IntoV
         (Some(from), Some(to)) => format!("/apps/{}/compare?from={from}&to={to}", slug.get_value()),
         _ => String::new(),
     };
+    if items.with_untracked(Vec::is_empty) {
+        // Every app has a first version, so only the filters can leave nothing.
+        let clear = match query.with_value(|q| q.path.clone()) {
+            Some(path) => format!("/apps/{}/history?path={}", slug.get_value(), query_value(&path)),
+            None => format!("/apps/{}/history", slug.get_value()),
+        };
+        return view! {
+            <p class="muted" data-testid="history-none">"No versions match these filters. " <a href=clear data-testid="filter-clear">"Clear the filters"</a></p>
+        }
+        .into_any();
+    }
     view! {
         <div class="history-tools">
             <a class="button" href=compare_href data-testid="compare-selected"
@@ -178,6 +190,7 @@ fn CommitList(slug: String, query: HistoryQuery, commits: Commits) -> impl IntoV
             </button>
         })}
     }
+    .into_any()
 }
 
 #[component]

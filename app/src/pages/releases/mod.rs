@@ -16,6 +16,7 @@ use crate::components::app_nav::{AppNav, AppSection};
 use crate::components::errors::{ErrorBanner, readable};
 use crate::components::format::{short, subject, when};
 use crate::components::page_title::PageTitle;
+use crate::pages::not_found::CannotShow;
 use api::{ReleasesView, ask_review, create_release, load_releases};
 use domain::manifest::contract::semver;
 use domain::release::{Proposal, Release, ReviewState};
@@ -47,7 +48,7 @@ pub fn ReleasesPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok(view) => view! { <Releases view reload=data/> }.into_any(),
-                        Err(err) => view! { <ErrorBanner message=readable(&err)/> }.into_any(),
+                        Err(err) => view! { <CannotShow message=readable(&err)/> }.into_any(),
                     }
                 })}
             </Transition>

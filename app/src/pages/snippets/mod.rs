@@ -85,7 +85,10 @@ fn Snippets(list: SnippetList) -> impl IntoView {
             busy.set(false);
         });
     };
-    let remove = move |id: i64| {
+    let remove = move |id: i64, label: &str| {
+        if !crate::components::confirm::confirm(&format!("Remove the snippet {label}?")) {
+            return;
+        }
         leptos::task::spawn_local(async move {
             match delete_snippet(id).await {
                 Ok(()) => {
@@ -147,7 +150,7 @@ fn Snippets(list: SnippetList) -> impl IntoView {
                     let me = me.clone();
                     items.get().into_iter().map(|s| {
                         let mine = s.owner == me;
-                        let (id, draft) = (s.id, draft_of(&s));
+                        let (id, draft, label) = (s.id, draft_of(&s), s.label.clone());
                         let by = if mine { "you".to_owned() } else { s.owner.clone() };
                         view! {
                             <tr data-testid="snippet-row" data-label=s.label.clone()>
@@ -156,14 +159,14 @@ fn Snippets(list: SnippetList) -> impl IntoView {
                                 <td>{s.description.clone()}</td>
                                 <td>{by}</td>
                                 <td>{if s.shared { "shared" } else { "only you" }}</td>
-                                <td>{when(&s.updated_at)}</td>
+                                <td class="nowrap">{when(&s.updated_at)}</td>
                                 <td class="row-actions">
                                     {(mine && can_write).then(|| view! {
                                         <button class="button button-quiet" data-testid="snippet-edit"
                                             on:click=move |_| { form.set(draft.clone()); editing.set(Some(id)); }>"Edit"</button>
                                     })}
                                     {((mine && can_write) || admin).then(|| view! {
-                                        <button class="button button-quiet" data-testid="snippet-delete" on:click=move |_| remove(id)>"Remove"</button>
+                                        <button class="button button-quiet" data-testid="snippet-delete" on:click=move |_| remove(id, &label)>"Remove"</button>
                                     })}
                                 </td>
                             </tr>
