@@ -19,7 +19,24 @@ fn section_of(path: &str) -> &'static str {
 /// role, with a sign-out button. `path` is the current page's path.
 #[component]
 pub fn Header(me: Me, #[prop(into)] path: Signal<String>) -> impl IntoView {
-    let current = move |section: &'static str| move || (section_of(&path.get()) == section).then_some("page");
+    // The section is marked in the page as rendered, and in the main bundle, where the router
+    // navigates without a page load, one effect moves the mark (reactive attributes would cost
+    // the editor bundle, whose header never changes, 3 KB).
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let section = section_of(&path.get());
+        let nav = web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector(".topnav").ok().flatten());
+        let mut link = nav.and_then(|nav| nav.first_element_child());
+        while let Some(a) = link {
+            let _ = match a.get_attribute("href").is_some_and(|href| section_of(&href) == section) {
+                true => a.set_attribute("aria-current", "page"),
+                false => a.remove_attribute("aria-current"),
+            };
+            link = a.next_element_sibling();
+        }
+    });
+    let shown = section_of(&path.get_untracked());
+    let current = move |section: &'static str| (shown == section).then_some("page");
     let (error, set_error) = signal(None::<String>);
     let sign_out = move |_| {
         #[cfg(feature = "browser")]

@@ -35,9 +35,12 @@ pub fn NotFound() -> impl IntoView {
 /// be reached), and a way back to the app list. The rest of an app page's body is hidden.
 #[component]
 pub fn CannotShow(#[prop(into)] message: String) -> impl IntoView {
-    // The services' messages start in lower case ("no app \"x\""); here it stands alone.
-    let mut letters = message.chars();
-    let message = letters.next().map(|first| first.to_uppercase().chain(letters).collect()).unwrap_or(message);
+    // The services' messages start in lower case ("no app \"x\""); here it stands alone. (ASCII
+    // only: Unicode's case tables would cost the editor bundle 4 KB.)
+    let mut message = message;
+    if let Some(first) = message.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
     view! {
         <div class="cannot-show" data-testid="cannot-show">
             <ErrorBanner message/>
