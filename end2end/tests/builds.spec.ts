@@ -74,6 +74,8 @@ test('the log streams while a build runs, and Cancel stops it', async ({ page })
     await expect(page.getByTestId('build-reason')).toHaveText('cancelled by admin');
     await expect(page.locator('[data-step="dependencies"]')).toHaveAttribute('data-status', 'cancelled');
     await expect(page.getByTestId('cancel-build')).toHaveCount(0);
+    // The way on from a build that did not succeed: build again, from its own page.
+    await expect(page.getByTestId('build-button')).toBeVisible();
   } finally {
     close();
   }

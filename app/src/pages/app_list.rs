@@ -94,7 +94,7 @@ fn AppTable(apps: Vec<AppSummary>) -> impl IntoView {
     view! {
         <table class="table" data-testid="app-table">
             <thead>
-                <tr><th>"App"</th><th>"Runtime level"</th><th>"Version"</th><th>"Updated"</th><th>"Created by"</th><th></th></tr>
+                <tr><th>"App"</th><th>"Runtime level"</th><th>"Revision"</th><th>"Updated"</th><th>"Created by"</th><th></th></tr>
             </thead>
             <tbody>
                 {apps.into_iter().map(|app| {

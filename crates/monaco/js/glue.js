@@ -19,15 +19,40 @@ export function loadMonaco(base) {
     script.onload = () => {
       const amdRequire = globalThis.require;
       amdRequire.config({ paths: { vs: `${base}/vs` } });
-      amdRequire(["vs/editor/editor.main"], () => resolve(globalThis.monaco), (err) => fail(String(err)));
+      amdRequire(
+        ["vs/editor/editor.main"],
+        () => {
+          defineTheme(globalThis.monaco);
+          resolve(globalThis.monaco);
+        },
+        (err) => fail(String(err)),
+      );
     };
     document.head.appendChild(script);
   });
   return loading;
 }
 
+// Monaco's dark theme on the page's own colours (style/main.css: --bg, --bg-raised, --border).
+function defineTheme(monaco) {
+  monaco.editor.defineTheme("appbuilder-dark", {
+    base: "vs-dark",
+    inherit: true,
+    rules: [],
+    colors: {
+      "editor.background": "#0d1117",
+      "editorGutter.background": "#0d1117",
+      "editor.lineHighlightBackground": "#161b2299",
+      "editor.lineHighlightBorder": "#00000000",
+      "editorWidget.background": "#161b22",
+      "editorWidget.border": "#30363d",
+      "diffEditor.unchangedRegionBackground": "#161b22",
+    },
+  });
+}
+
 const common = {
-  theme: "vs-dark",
+  theme: "appbuilder-dark",
   automaticLayout: true,
   fontSize: 13,
   minimap: { enabled: false },

@@ -47,6 +47,7 @@ fn BuildDetail(view: BuildView) -> impl IntoView {
             cancelling.set(false);
         });
     };
+    let slug_for_actions = slug.clone();
     let actions = move || {
         let b = build.get();
         let download = b.package.as_ref().map(|p| view! {
@@ -59,7 +60,10 @@ fn BuildDetail(view: BuildView) -> impl IntoView {
                 {move || if cancelling.get() { "Cancelling…" } else { "Cancel" }}
             </button>
         });
-        view! { {download} {stop} }
+        // After a failed or cancelled build: build the app's head again (with the fix saved).
+        let again = (can_write && b.status.is_final() && b.status != domain::build::BuildStatus::Succeeded)
+            .then(|| view! { <super::BuildButton slug=slug_for_actions.clone()/> });
+        view! { {download} {stop} {again} }
     };
     // A memo: the panel is made once when the build succeeds, not again on every live update.
     let succeeded = Memo::new(move |_| build.with(|b| b.status == domain::build::BuildStatus::Succeeded));
@@ -106,7 +110,7 @@ fn BuildFacts(state: RwSignal<Build>, revision_href: String) -> impl IntoView {
         let b = state.get();
         view! {
             <dl class="facts">
-                <dt>"Version"</dt><dd class="mono"><a href=revision_href.clone()>{short(&b.revision)}</a></dd>
+                <dt>"Revision"</dt><dd class="mono"><a href=revision_href.clone()>{short(&b.revision)}</a></dd>
                 <dt>"Requested by"</dt><dd>{b.requested_by.clone()}</dd>
                 <dt>"Queued"</dt><dd>{when(&b.queued_at)}</dd>
                 <dt>"Took"</dt><dd data-testid="build-duration">{duration(b.duration_ms)}</dd>

@@ -126,7 +126,7 @@ fn BuildTable(list: BuildList) -> impl IntoView {
                 <p class="muted" data-testid="no-builds">"No builds yet. A build validates the app, checks its Python, vendors its requirements and writes the .tcx package."</p>
             })}
             <table class="table builds" data-testid="builds" class:hidden=empty>
-                <thead><tr><th>"Build"</th><th>"Status"</th><th>"Version"</th><th>"By"</th><th>"Queued"</th><th>"Took"</th><th>"Package"</th></tr></thead>
+                <thead><tr><th>"Build"</th><th>"Status"</th><th>"Revision"</th><th>"By"</th><th>"Queued"</th><th>"Took"</th><th>"Package"</th></tr></thead>
                 <tbody>
                     {list.items.into_iter().map(|build| view! { <BuildRow slug=slug.clone() item=build/> }).collect_view()}
                 </tbody>

@@ -24,7 +24,7 @@ pub fn CommitPage() -> impl IntoView {
         Resource::new(move || (slug(), rev()), |(slug, rev)| load_commit(slug, rev))
     };
     view! {
-        <PageTitle text="Version"/>
+        <PageTitle text="Revision"/>
         <AppFrame section=AppSection::History info>
             <Suspense fallback=|| view! { <p class="muted">"Loading the version…"</p> }>
                 {
