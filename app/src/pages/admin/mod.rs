@@ -1,10 +1,11 @@
-//! `/admin` (admins): the deploy targets and the audit log — who changed what, when — newest
-//! first, filterable by action, with "load older".
+//! `/admin` (admins): the users, the deploy targets and the audit log — who changed what, when —
+//! newest first, filterable by action, with "load older".
 
 use crate::components::errors::{ErrorBanner, readable};
 use crate::components::format::when;
 use crate::components::page_title::PageTitle;
 mod targets;
+mod users;
 
 #[cfg(feature = "ssr")]
 use crate::services::{runtime_service, shown};
@@ -83,6 +84,7 @@ fn Admin(data: AdminView) -> impl IntoView {
             .collect::<Vec<_>>()
     };
     view! {
+        <users::Users/>
         <targets::Targets targets=data.targets/>
         <h2>"Audit log"</h2>
         <input type="search" class="filter" placeholder="Filter by action, subject or user" data-testid="audit-filter"
