@@ -76,6 +76,9 @@ test('review request, comment and approval by another user; only approved releas
   await dev.getByTestId('release-button').click();
   const row = dev.locator('[data-testid="release-row"][data-version="1.0.0"]');
   await expect(row.getByTestId('review-state')).toHaveText('not reviewed');
+  // Released, the head has nothing new to release: no form, no warning about 1.0.0.
+  await expect(dev.getByTestId('release-up-to-date')).toContainText('released as 1.0.0');
+  await expect(dev.getByTestId('release-form')).toHaveCount(0);
   await row.getByTestId('ask-review').click();
   await expect(dev).toHaveURL(/\/reviews\/\d+$/);
   const reviewUrl = new URL(dev.url()).pathname;

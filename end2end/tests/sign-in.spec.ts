@@ -70,6 +70,8 @@ test('a new app from a template shows up in the list, and the filter narrows it'
   await expect(row).toContainText('phishing-triage');
   await expect(row).toContainText('Playbook');
   await expect(page.getByTestId('new-app-name')).toHaveValue('');
+  await expect(page.getByTestId('new-app-created')).toContainText('phishing-triage');
+  await expect(page.getByTestId('new-app-open')).toHaveAttribute('href', /^\/apps\/phishing-triage(-\d+)?$/);
 
   await page.getByTestId('new-app-name').fill('x');
   await page.getByTestId('new-app-name').evaluate((el: HTMLInputElement) => el.removeAttribute('minlength'));

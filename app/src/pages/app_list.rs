@@ -162,6 +162,15 @@ fn NewAppForm(create: ServerAction<NewApp>) -> impl IntoView {
                 </button>
             </div>
             {move || error().map(|message| view! { <p class="form-error" role="alert" data-testid="new-app-error">{message}</p> })}
+            // Which app was made, by its address (a name already taken gets a numbered one), and
+            // the way into it.
+            {move || match create.value().get() {
+                Some(Ok(slug)) => Some(view! {
+                    <p class="form-note" role="status" data-testid="new-app-created">"Created " <code>{slug.clone()}</code> ". "
+                        <a href=format!("/apps/{slug}") data-testid="new-app-open">"Open it in the editor"</a></p>
+                }),
+                _ => None,
+            }}
         </ActionForm>
     }
 }

@@ -65,7 +65,15 @@ fn Releases(view: ReleasesView, reload: Resource<Result<ReleasesView, ServerFnEr
         <AppNav slug=slug.clone() name=app.display_name.clone() current=AppSection::Releases/>
         <div class="app-page-body">
             <div class="page-head"><h1>"Releases"</h1></div>
-            {can_write.then(|| view! { <NewRelease slug=slug.clone() proposal reload/> })}
+            {can_write.then(|| match proposal.last.clone().filter(|last| last.revision == proposal.revision) {
+                // Nothing new since the last release: no form, and no warning about its version.
+                Some(last) => view! {
+                    <p class="muted" data-testid="release-up-to-date">"Up to date: the head ("
+                        <span class="mono">{short(&last.revision)}</span> ") is released as " <strong>{last.version}</strong>
+                        ". Save a change to release a new version."</p>
+                }.into_any(),
+                None => view! { <NewRelease slug=slug.clone() proposal reload/> }.into_any(),
+            })}
             <h2>"Released versions"</h2>
             {empty.then(|| view! { <p class="muted" data-testid="no-releases">"No releases yet."</p> })}
             <table class="table" data-testid="releases" class:hidden=empty>
