@@ -17,6 +17,10 @@
 pub mod auth;
 mod components;
 mod pages;
+
+/// The app an editor page's path names (`/apps/{app}`), for the server's status of that page.
+#[cfg(feature = "ssr")]
+pub use pages::editor::editor_slug;
 #[cfg(feature = "ssr")]
 mod services;
 

@@ -95,7 +95,7 @@ test('an unknown page or app says so under the usual header, with a way back to 
   await expect(page.getByTestId('nav-apps')).toHaveAttribute('aria-current', 'page');
 
   // An app that does not exist, in the editor and in its history: one message, not two.
-  await page.goto('/apps/no-such-app');
+  expect((await page.goto('/apps/no-such-app'))?.status()).toBe(404);
   await expect(page.getByTestId('cannot-show')).toContainText('No app "no-such-app"');
   await page.goto('/apps/no-such-app/history');
   await waitForHydration(page);

@@ -65,6 +65,18 @@ async fn unknown_pages_are_404() {
     assert!(page.text.contains("Page not found"));
 }
 
+#[tokio::test]
+async fn the_editor_page_of_a_missing_app_is_404_and_of_an_existing_one_200() {
+    let server = TestServer::start().await;
+    let cookie = server.admin().await;
+    let body = serde_json::json!({"name": "Here", "template": "playbook-basic"});
+    assert_eq!(server.call(Method::POST, "/api/v1/apps", Some(&cookie), Some(body)).await.status, StatusCode::CREATED);
+    assert_eq!(server.call(Method::GET, "/apps/here", Some(&cookie), None).await.status, StatusCode::OK);
+    assert_eq!(server.call(Method::GET, "/apps/not-here", Some(&cookie), None).await.status, StatusCode::NOT_FOUND);
+    // Signed out, the page is the sign-in form whatever the app: nothing tells which apps exist.
+    assert_eq!(server.call(Method::GET, "/apps/not-here", None, None).await.status, StatusCode::UNAUTHORIZED);
+}
+
 const BUILD: &str = "0123456789abcdef";
 
 /// Writes `files` (path, text) under the test server's site root.

@@ -5,7 +5,8 @@ use crate::state::AppState;
 use app::{App, shell};
 use axum::Router;
 use axum::extract::Request;
-use axum::middleware::from_fn;
+use axum::extract::State;
+use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use http::{HeaderValue, StatusCode, header};
@@ -36,6 +37,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .leptos_routes_with_context(state, page_routes(), services.clone(), move || {
             shell(current_build(options.clone()))
         })
+        .layer(from_fn_with_state(state.clone(), missing_apps_editor_is_404))
         .layer(from_fn(signed_out_pages_answer_401));
     let server_fns = Router::new()
         .route(
@@ -72,6 +74,21 @@ pub fn current_build(mut options: LeptosOptions) -> LeptosOptions {
         options.site_pkg_dir = format!("pkg/{id}").into();
     }
     options
+}
+
+/// The editor page of an app that does not exist answers 404. The server renders only that
+/// page's frame (the editor bundle draws the rest, and says the app is missing), so the status
+/// is decided here; every other page sets its own from what it loads.
+async fn missing_apps_editor_is_404(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let missing = match (request.extensions().get::<domain::Principal>(), app::editor_slug(request.uri().path())) {
+        (Some(_), Some(slug)) => matches!(state.apps.get(slug).await, Err(apps::AppsError::NotFound(_))),
+        _ => false,
+    };
+    let mut response = next.run(request).await;
+    if missing && response.status() == StatusCode::OK {
+        *response.status_mut() = StatusCode::NOT_FOUND;
+    }
+    response
 }
 
 /// The app's page routes, listed once per process. Leptos lists them by running the app with

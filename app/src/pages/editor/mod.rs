@@ -107,7 +107,8 @@ pub fn is_editor_path(path: &str) -> bool {
 }
 
 /// The app's name (as it is in the path, still percent-encoded) when `path` is `/apps/{app}`.
-fn editor_slug(path: &str) -> Option<&str> {
+#[cfg_attr(feature = "editor-bundle", allow(dead_code))]
+pub fn editor_slug(path: &str) -> Option<&str> {
     let slug = path.trim_start_matches('/').trim_end_matches('/').strip_prefix("apps/")?;
     (!slug.is_empty() && !slug.contains('/')).then_some(slug)
 }
