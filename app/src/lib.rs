@@ -28,7 +28,7 @@ use components::shell::SignedInShell;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 use pages::admin::AdminPage;
 use pages::app_list::AppListPage;
 use pages::builds::{BuildPage, BuildsPage};
@@ -73,24 +73,27 @@ pub fn App() -> impl IntoView {
     view! {
         <Title formatter=|page: String| if page.is_empty() { "AppBuilder".to_owned() } else { format!("{page} · AppBuilder") }/>
         <Router>
+            // Pages about one app or record render whole before they are sent (`SsrMode::Async`),
+            // so a missing one answers 404: with streaming, the status is sent before the data
+            // that decides it has loaded.
             <Routes fallback=|| view! { <NotFound/> }>
                 <ParentRoute path=path!("") view=SignedInShell>
                     <Route path=path!("") view=AppListPage/>
                     <Route path=path!("apps/:app") view=EditorPage/>
-                    <Route path=path!("apps/:app/history") view=HistoryPage/>
-                    <Route path=path!("apps/:app/commits/:rev") view=CommitPage/>
-                    <Route path=path!("apps/:app/compare") view=ComparePage/>
-                    <Route path=path!("apps/:app/blame") view=BlamePage/>
-                    <Route path=path!("apps/:app/builds") view=BuildsPage/>
-                    <Route path=path!("builds/:id") view=BuildPage/>
-                    <Route path=path!("apps/:app/deployments") view=DeploymentsPage/>
-                    <Route path=path!("apps/:app/runs") view=RunsPage/>
-                    <Route path=path!("runs/:id") view=RunPage/>
-                    <Route path=path!("apps/:app/releases") view=ReleasesPage/>
+                    <Route path=path!("apps/:app/history") ssr=SsrMode::Async view=HistoryPage/>
+                    <Route path=path!("apps/:app/commits/:rev") ssr=SsrMode::Async view=CommitPage/>
+                    <Route path=path!("apps/:app/compare") ssr=SsrMode::Async view=ComparePage/>
+                    <Route path=path!("apps/:app/blame") ssr=SsrMode::Async view=BlamePage/>
+                    <Route path=path!("apps/:app/builds") ssr=SsrMode::Async view=BuildsPage/>
+                    <Route path=path!("builds/:id") ssr=SsrMode::Async view=BuildPage/>
+                    <Route path=path!("apps/:app/deployments") ssr=SsrMode::Async view=DeploymentsPage/>
+                    <Route path=path!("apps/:app/runs") ssr=SsrMode::Async view=RunsPage/>
+                    <Route path=path!("runs/:id") ssr=SsrMode::Async view=RunPage/>
+                    <Route path=path!("apps/:app/releases") ssr=SsrMode::Async view=ReleasesPage/>
                     <Route path=path!("reviews") view=ReviewsPage/>
-                    <Route path=path!("reviews/:id") view=ReviewPage/>
+                    <Route path=path!("reviews/:id") ssr=SsrMode::Async view=ReviewPage/>
                     <Route path=path!("guides") view=GuidesPage/>
-                    <Route path=path!("guides/:guide") view=GuidePage/>
+                    <Route path=path!("guides/:guide") ssr=SsrMode::Async view=GuidePage/>
                     <Route path=path!("snippets") view=SnippetsPage/>
                     <Route path=path!("admin") view=AdminPage/>
                 </ParentRoute>

@@ -192,3 +192,13 @@ fn element_text(html: &str, test_id: &str) -> String {
     let close = open_end + html[open_end..].find("</").expect("a closing tag");
     html[open_end + 1..close].replace("<!>", "")
 }
+
+#[tokio::test]
+async fn record_pages_of_missing_records_are_404() {
+    let server = TestServer::start().await;
+    let cookie = server.admin().await;
+    for path in ["/builds/99999", "/runs/99999", "/reviews/99999", "/apps/not-here/history", "/apps/not-here/builds"] {
+        let page = server.call(Method::GET, path, Some(&cookie), None).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
+    }
+}
