@@ -197,7 +197,14 @@ fn element_text(html: &str, test_id: &str) -> String {
 async fn record_pages_of_missing_records_are_404() {
     let server = TestServer::start().await;
     let cookie = server.admin().await;
-    for path in ["/builds/99999", "/runs/99999", "/reviews/99999", "/apps/not-here/history", "/apps/not-here/builds"] {
+    for path in [
+        "/builds/99999",
+        "/builds/abc",
+        "/runs/99999",
+        "/reviews/99999",
+        "/apps/not-here/history",
+        "/apps/not-here/builds",
+    ] {
         let page = server.call(Method::GET, path, Some(&cookie), None).await;
         assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
     }

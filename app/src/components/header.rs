@@ -3,15 +3,17 @@
 use domain::Me;
 use leptos::prelude::*;
 
-/// The top navigation's section a page belongs to: an app's pages, builds and runs are "Apps".
-fn section_of(path: &str) -> &'static str {
+/// The top navigation's section a page belongs to: an app's pages, builds and runs are "Apps";
+/// `None` for a page of no section (an unknown address).
+fn section_of(path: &str) -> Option<&'static str> {
     let first = path.trim_start_matches('/').split(['/', '?', '#']).next().unwrap_or_default();
     match first {
-        "reviews" => "reviews",
-        "guides" => "guides",
-        "snippets" => "snippets",
-        "admin" => "admin",
-        _ => "apps",
+        "" | "apps" | "builds" | "runs" => Some("apps"),
+        "reviews" => Some("reviews"),
+        "guides" => Some("guides"),
+        "snippets" => Some("snippets"),
+        "admin" => Some("admin"),
+        _ => None,
     }
 }
 
@@ -29,14 +31,15 @@ pub fn Header(me: Me, #[prop(into)] path: Signal<String>) -> impl IntoView {
         let mut link = nav.and_then(|nav| nav.first_element_child());
         while let Some(a) = link {
             let _ = match a.get_attribute("href").is_some_and(|href| section_of(&href) == section) {
-                true => a.set_attribute("aria-current", "page"),
+                true => a.set_attribute("aria-current", "true"),
                 false => a.remove_attribute("aria-current"),
             };
             link = a.next_element_sibling();
         }
     });
     let shown = section_of(&path.get_untracked());
-    let current = move |section: &'static str| (shown == section).then_some("page");
+    // `true`, not `page`: the link is the section's, not always this very page's.
+    let current = move |section: &'static str| (shown == Some(section)).then_some("true");
     let (error, set_error) = signal(None::<String>);
     let sign_out = move |_| {
         #[cfg(feature = "browser")]
@@ -101,14 +104,15 @@ mod tests {
     use super::section_of;
 
     #[test]
-    fn pages_belong_to_the_section_of_their_first_segment_and_apps_by_default() {
-        assert_eq!(section_of("/"), "apps");
-        assert_eq!(section_of("/apps/alerts/history"), "apps");
-        assert_eq!(section_of("/builds/4"), "apps");
-        assert_eq!(section_of("/reviews/2"), "reviews");
-        assert_eq!(section_of("/guides"), "guides");
-        assert_eq!(section_of("/snippets?x=1"), "snippets");
-        assert_eq!(section_of("/admin"), "admin");
-        assert_eq!(section_of("/reviewsx"), "apps");
+    fn pages_belong_to_the_section_of_their_first_segment() {
+        assert_eq!(section_of("/"), Some("apps"));
+        assert_eq!(section_of("/apps/alerts/history"), Some("apps"));
+        assert_eq!(section_of("/builds/4"), Some("apps"));
+        assert_eq!(section_of("/reviews/2"), Some("reviews"));
+        assert_eq!(section_of("/guides"), Some("guides"));
+        assert_eq!(section_of("/snippets?x=1"), Some("snippets"));
+        assert_eq!(section_of("/admin"), Some("admin"));
+        assert_eq!(section_of("/reviewsx"), None);
+        assert_eq!(section_of("/no/such/page"), None);
     }
 }

@@ -29,7 +29,13 @@ where
     let loaded = Resource::new(id, move |id| async move {
         match id {
             Some(id) => load(id).await,
-            None => Err(ServerFnError::new(format!("There is no such {noun}."))),
+            None => {
+                #[cfg(feature = "ssr")]
+                if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                    response.set_status(http::StatusCode::NOT_FOUND);
+                }
+                Err(ServerFnError::new(format!("There is no such {noun}.")))
+            }
         }
     });
     view! {

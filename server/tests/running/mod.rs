@@ -37,21 +37,22 @@ impl Running {
         let term = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().expect("kill runs");
         assert!(term.success());
         let deadline = Instant::now() + within;
-        let mut log = String::new();
-        loop {
-            match self.log.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-                Ok(line) => log.extend([line.as_str(), "\n"]),
-                Err(RecvTimeoutError::Disconnected) => break,
-                Err(RecvTimeoutError::Timeout) => panic!("still logging {within:?} after SIGTERM: {log}"),
-            }
-        }
-        loop {
+        let status = loop {
             if let Some(status) = self.child.try_wait().expect("the server's status") {
-                return (status, log);
+                break status;
             }
-            assert!(Instant::now() < deadline, "still running {within:?} after SIGTERM: {log}");
+            if Instant::now() >= deadline {
+                let log: Vec<String> = self.log.try_iter().collect();
+                panic!("still running {within:?} after SIGTERM: {}", log.join("\n"));
+            }
             std::thread::sleep(Duration::from_millis(20));
+        };
+        // The rest of the log: what the reader has, and what is still in the pipe (a moment).
+        let mut log = String::new();
+        while let Ok(line) = self.log.recv_timeout(Duration::from_millis(500)) {
+            log.extend([line.as_str(), "\n"]);
         }
+        (status, log)
     }
 }
 

@@ -92,9 +92,14 @@ pub fn Users() -> impl IntoView {
 }
 
 /// A select of the three roles with `current` chosen.
-fn role_select(current: Role, test_id: &'static str, on_pick: impl Fn(Role) + Send + Sync + 'static) -> impl IntoView {
+fn role_select(
+    current: Role,
+    label: String,
+    test_id: &'static str,
+    on_pick: impl Fn(Role) + Send + Sync + 'static,
+) -> impl IntoView {
     view! {
-        <select data-testid=test_id on:change=move |ev| {
+        <select aria-label=label data-testid=test_id on:change=move |ev| {
             if let Some(role) = Role::ALL.into_iter().find(|r| r.as_str() == event_target_value(&ev)) {
                 on_pick(role);
             }
@@ -131,6 +136,7 @@ fn UserRow(
             setting_password.set(false);
         }
     };
+    let password_label = format!("New password for {name}");
     let pick_role = {
         let name = name.clone();
         move |role: Role| change(name.clone(), serde_json::json!({"role": role}))
@@ -138,7 +144,7 @@ fn UserRow(
     view! {
         <tr data-testid="user-row" data-user=name.clone() data-disabled=user.disabled.to_string()>
             <td>{name.clone()}</td>
-            <td>{role_select(user.role, "user-role", pick_role)}</td>
+            <td>{role_select(user.role, format!("Role of {name}"), "user-role", pick_role)}</td>
             <td>{if user.disabled { "disabled" } else { "active" }}</td>
             <td class="nowrap">{when(&user.created_at)}</td>
             <td class="row-actions">
@@ -149,7 +155,7 @@ fn UserRow(
                 {move || setting_password.get().then(|| view! {
                     <form class="inline-form" on:submit=save_password.clone()>
                         <input type="password" autocomplete="new-password" minlength="10" required placeholder="New password (10+ characters)"
-                            data-testid="user-password" prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
+                            aria-label=password_label.clone() data-testid="user-password" prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
                         <button class="button" type="submit" data-testid="user-password-save">"Save"</button>
                     </form>
                 })}
@@ -187,11 +193,11 @@ fn NewUser(users: RwSignal<Option<Vec<UserSummary>>>, error: RwSignal<Option<Str
         <form class="new-user" data-testid="new-user" on:submit=add>
             <h3>"Add a user"</h3>
             <div class="form-row">
-                <input type="text" autocomplete="off" required placeholder="User name" data-testid="new-user-name"
+                <input type="text" autocomplete="off" required placeholder="User name" aria-label="User name" data-testid="new-user-name"
                     prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
-                {role_select(Role::Developer, "new-user-role", move |picked| role.set(picked))}
+                {role_select(Role::Developer, "Role".into(), "new-user-role", move |picked| role.set(picked))}
                 <input type="password" autocomplete="new-password" minlength="10" required placeholder="Password (10+ characters)"
-                    data-testid="new-user-password" prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
+                    aria-label="Password" data-testid="new-user-password" prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev))/>
                 <button class="button button-primary" type="submit" data-testid="new-user-add" disabled=move || busy.get()>"Add user"</button>
             </div>
         </form>

@@ -157,13 +157,20 @@ fn CommitList(slug: String, query: HistoryQuery, commits: Commits) -> impl IntoV
         _ => String::new(),
     };
     if items.with_untracked(Vec::is_empty) {
-        // Every app has a first version, so only the filters can leave nothing.
-        let clear = match query.with_value(|q| q.path.clone()) {
-            Some(path) => format!("/apps/{}/history?path={}", slug.get_value(), query_value(&path)),
-            None => format!("/apps/{}/history", slug.get_value()),
+        // Every app has a first version, so only the filters can leave nothing: the path (a file
+        // never saved) or the others, which "clear" drops (keeping the path).
+        let (path, filtered) =
+            query.with_value(|q| (q.path.clone(), q.author.is_some() || q.since.is_some() || q.until.is_some()));
+        let all = format!("/apps/{}/history", slug.get_value());
+        let (message, clear) = match path {
+            Some(path) if filtered => {
+                ("No versions match these filters. ", format!("{all}?path={}", query_value(&path)))
+            }
+            Some(_) => ("No version changed this file. ", all),
+            None => ("No versions match these filters. ", all),
         };
         return view! {
-            <p class="muted" data-testid="history-none">"No versions match these filters. " <a href=clear data-testid="filter-clear">"Clear the filters"</a></p>
+            <p class="muted" data-testid="history-none">{message} <a href=clear data-testid="filter-clear">"Clear the filters"</a></p>
         }
         .into_any();
     }
