@@ -32,7 +32,7 @@ pub async fn current_user() -> Result<Option<Me>, ServerFnError> {
 pub async fn sign_in(username: &str, password: &str) -> Result<(), String> {
     let body = serde_json::json!({ "username": username, "password": password });
     let request = gloo_net::http::Request::post("/api/v1/session").json(&body).map_err(|err| err.to_string())?;
-    let response = request.send().await.map_err(|_| "The server did not answer. Is it running?".to_owned())?;
+    let response = request.send().await.map_err(|_| NO_ANSWER.to_owned())?;
     match response.status() {
         200..=299 => Ok(()),
         401 => Err("Wrong user name or password.".to_owned()),
@@ -43,16 +43,17 @@ pub async fn sign_in(username: &str, password: &str) -> Result<(), String> {
 /// Ends this browser's session.
 #[cfg(feature = "browser")]
 pub async fn sign_out() -> Result<(), String> {
-    let response = gloo_net::http::Request::delete("/api/v1/session")
-        .send()
-        .await
-        .map_err(|_| "The server did not answer. Is it running?".to_owned())?;
+    let response = gloo_net::http::Request::delete("/api/v1/session").send().await.map_err(|_| NO_ANSWER.to_owned())?;
     if response.ok() || response.status() == 401 { Ok(()) } else { Err(error_message(response).await) }
 }
 
+/// What a REST call from the browser says when no answer came.
+#[cfg(feature = "browser")]
+pub(crate) const NO_ANSWER: &str = "The server did not answer. Is it running?";
+
 /// The `message` of an API error body, or a generic text when there is none.
 #[cfg(feature = "browser")]
-async fn error_message(response: gloo_net::http::Response) -> String {
+pub(crate) async fn error_message(response: gloo_net::http::Response) -> String {
     let status = response.status();
     response
         .json::<serde_json::Value>()

@@ -10,6 +10,13 @@ pub fn apps_service() -> Result<(domain::Principal, apps::Apps), ServerFnError> 
     Ok((principal, apps))
 }
 
+/// Sets the HTTP status of the page or server fn being answered (when there is one).
+pub fn respond_with(status: http::StatusCode) {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(status);
+    }
+}
+
 /// The service error as the UI may show it, with the matching HTTP status.
 pub fn shown(err: apps::AppsError) -> ServerFnError {
     match err {
@@ -19,10 +26,8 @@ pub fn shown(err: apps::AppsError) -> ServerFnError {
         }
         other => {
             // A user error: answer 4xx, so the server's log keeps 5xx for real failures.
-            if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
-                && let Ok(status) = http::StatusCode::from_u16(other.status())
-            {
-                response.set_status(status);
+            if let Ok(status) = http::StatusCode::from_u16(other.status()) {
+                respond_with(status);
             }
             ServerFnError::new(other.to_string())
         }

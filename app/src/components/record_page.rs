@@ -31,9 +31,7 @@ where
             Some(id) => load(id).await,
             None => {
                 #[cfg(feature = "ssr")]
-                if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-                    response.set_status(http::StatusCode::NOT_FOUND);
-                }
+                crate::services::respond_with(http::StatusCode::NOT_FOUND);
                 Err(ServerFnError::new(format!("There is no such {noun}.")))
             }
         }

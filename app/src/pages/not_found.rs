@@ -12,9 +12,7 @@ use leptos::prelude::*;
 #[component]
 pub fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(http::StatusCode::NOT_FOUND);
-    }
+    crate::services::respond_with(http::StatusCode::NOT_FOUND);
     let SignedInUser(me) = expect_context::<SignedInUser>();
     let location = leptos_router::hooks::use_location();
     let path = Signal::derive(move || location.pathname.get());

@@ -81,7 +81,7 @@ pub fn current_build(mut options: LeptosOptions) -> LeptosOptions {
 /// is decided here; every other page sets its own from what it loads.
 async fn missing_apps_editor_is_404(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let missing = match (request.extensions().get::<domain::Principal>(), app::editor_slug(request.uri().path())) {
-        (Some(_), Some(slug)) => matches!(state.apps.get(slug).await, Err(apps::AppsError::NotFound(_))),
+        (Some(_), Some(slug)) => matches!(state.apps.find(slug).await, Err(apps::AppsError::NotFound(_))),
         _ => false,
     };
     let mut response = next.run(request).await;

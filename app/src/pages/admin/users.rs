@@ -27,13 +27,11 @@ async fn rest<T: serde::de::DeserializeOwned>(
         None => builder.build(),
     }
     .map_err(|err| err.to_string())?;
-    let response = request.send().await.map_err(|_| "The server did not answer. Is it running?".to_owned())?;
+    let response = request.send().await.map_err(|_| crate::auth::NO_ANSWER.to_owned())?;
     if response.ok() {
         return response.json::<T>().await.map_err(|err| err.to_string());
     }
-    let status = response.status();
-    let error: serde_json::Value = response.json().await.unwrap_or_default();
-    Err(error["message"].as_str().map_or_else(|| format!("The server answered {status}."), str::to_owned))
+    Err(crate::auth::error_message(response).await)
 }
 
 /// The users section of `/admin`.
